@@ -1,0 +1,27 @@
+import { timingSafeEqual } from 'node:crypto'
+import { hashToken } from './config.ts'
+import { unauthorized } from './errors.ts'
+
+const BASIC = /^basic +([A-Za-z0-9+/=]+) *$/i
+const NO_ACCOUNT = Buffer.alloc(32)
+
+/**
+ * Checks HTTP Basic `AccountSid:AuthToken` against the account named in the path.
+ * Hashes are compared in constant time, and an unknown account costs the same work
+ * as a wrong token. Throws a 401 / 20003 {@link TwilioError}.
+ */
+export function authenticate(
+  header: string | undefined,
+  accountSid: string,
+  accounts: Map<string, Buffer>,
+): void {
+  const match = header ? BASIC.exec(header) : null
+  if (!match) throw unauthorized()
+  const decoded = Buffer.from(match[1]!, 'base64').toString('utf8')
+  const colon = decoded.indexOf(':')
+  if (colon === -1) throw unauthorized()
+  const expected = accounts.get(accountSid)
+  const given = hashToken(decoded.slice(colon + 1))
+  const ok = timingSafeEqual(given, expected ?? NO_ACCOUNT)
+  if (!ok || !expected || decoded.slice(0, colon) !== accountSid) throw unauthorized()
+}

@@ -1,0 +1,79 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { TwilioError, tooLarge } from './errors.ts'
+import type { Logger } from './logger.ts'
+import type { PlainRequest, PlainResponse, TokenService } from './service.ts'
+import { MAX_BODY_BYTES, errorResponse } from './service.ts'
+
+const INTERNAL = JSON.stringify(new TwilioError(500, 20500, 'Internal Server Error'))
+
+/**
+ * Adapts the token service to `node:http` without building Web `Request`s: the
+ * hot path reads the body, calls the service and writes one response.
+ */
+export function createNodeListener(
+  service: Pick<TokenService, 'handle'>,
+  logger: Logger,
+  maxBodyBytes = MAX_BODY_BYTES,
+) {
+  return (req: IncomingMessage, res: ServerResponse) => {
+    const started = performance.now()
+    const url = req.url ?? '/'
+    const query = url.indexOf('?')
+    const path = query === -1 ? url : url.slice(0, query)
+
+    const send = (response: PlainResponse) => {
+      res.writeHead(response.status, response.headers)
+      res.end(req.method === 'HEAD' ? undefined : response.body)
+      logger.request({
+        method: req.method ?? '',
+        path: path.slice(0, 200),
+        status: response.status,
+        ms: Math.round((performance.now() - started) * 100) / 100,
+        ...response.log,
+      })
+    }
+
+    const refuseBody = () => {
+      res.setHeader('connection', 'close')
+      send(errorResponse(tooLarge(maxBodyBytes)))
+      req.resume()
+    }
+
+    if (Number(req.headers['content-length']) > maxBodyBytes) return refuseBody()
+
+    const chunks: Buffer[] = []
+    let size = 0
+    let refused = false
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length
+      if (size > maxBodyBytes) {
+        if (!refused) refuseBody()
+        refused = true
+        return
+      }
+      chunks.push(chunk)
+    })
+    req.on('error', () => res.destroy())
+    req.on('end', () => {
+      if (refused) return
+      const request: PlainRequest = {
+        method: req.method ?? '',
+        path,
+        header: (name) => {
+          const value = req.headers[name]
+          return Array.isArray(value) ? value[0] : value
+        },
+        body: chunks.length === 0 ? '' : Buffer.concat(chunks).toString('utf8'),
+      }
+      try {
+        send(service.handle(request))
+      } catch (error) {
+        // Unexpected: log the kind of fault, not its message (it might quote input).
+        logger.info(
+          `internal error on ${request.method} ${path.slice(0, 200)}: ${(error as Error)?.name}`,
+        )
+        send({ status: 500, headers: { 'content-type': 'application/json' }, body: INTERNAL })
+      }
+    })
+  }
+}

@@ -1,0 +1,151 @@
+import type { Config } from './config.ts'
+import { DEFAULT_REGION } from './config.ts'
+import { authenticate } from './auth.ts'
+import {
+  TwilioError,
+  invalidParameter,
+  notFound,
+  notSupported,
+  unsupportedMediaType,
+} from './errors.ts'
+import { compileTemplate } from './template.ts'
+import { mintCredential, rfc2822 } from './tokens.ts'
+
+/** A request reduced to what the service reads; built by the Node and the Web adapters. */
+export interface PlainRequest {
+  method: string
+  /** Path without the query string. */
+  path: string
+  /** Header by lower-case name. */
+  header(name: string): string | undefined
+  body: string
+}
+
+export interface PlainResponse {
+  status: number
+  headers: Record<string, string>
+  body: string
+  /** What the request log may say about this request: never a secret. */
+  log?: { account?: string; region?: string; code?: number }
+}
+
+export interface ServiceOptions {
+  /** Clock in milliseconds; injectable for tests. */
+  now?: () => number
+}
+
+/** The largest request body accepted, in bytes. */
+export const MAX_BODY_BYTES = 16 * 1024
+
+const TOKENS = /^\/2010-04-01\/Accounts\/([^/]+)\/Tokens(?:\.json)?$/
+const FORM = 'application/x-www-form-urlencoded'
+const JSON_HEADERS = {
+  'content-type': 'application/json; charset=utf-8',
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+}
+
+export function json(status: number, body: string, log?: PlainResponse['log']): PlainResponse {
+  return { status, headers: JSON_HEADERS, body, log }
+}
+
+export function errorResponse(error: TwilioError, log?: PlainResponse['log']): PlainResponse {
+  const response = json(error.status, JSON.stringify(error), { ...log, code: error.code })
+  if (error.headers) response.headers = { ...JSON_HEADERS, ...error.headers }
+  return response
+}
+
+/** Media type without parameters, lower-cased: `Text/Plain; charset=x` -> `text/plain`. */
+export const mediaType = (header: string | undefined) =>
+  header?.split(';', 1)[0]!.trim().toLowerCase() ?? ''
+
+/**
+ * Validates a requested TTL in seconds: an integer from 1 to `max`, `max` when absent.
+ * `name` is the field as the caller spelled it (`Ttl` or `ttl`).
+ */
+export function checkTtl(name: string, value: unknown, max: number): number {
+  if (value === undefined || value === null) return max
+  const text = typeof value === 'number' ? String(value) : value
+  if (typeof text !== 'string' || !/^\d{1,9}$/.test(text) || +text < 1 || +text > max)
+    throw invalidParameter(`${name} must be an integer number of seconds from 1 to ${max}`)
+  return +text
+}
+
+/** Looks up a region's URLs; an unknown one is a 400 that lists the known ones. */
+export function checkRegion(name: string, value: unknown, regions: Map<string, string[]>): string {
+  if (value === undefined || value === null) return DEFAULT_REGION
+  if (typeof value === 'string' && regions.has(value)) return value
+  const known = [...regions.keys()].join(', ')
+  throw invalidParameter(`${name} must be one of the known regions: ${known}`)
+}
+
+/**
+ * The token service's request handling, free of any transport: the Node server
+ * and the Web-standard handler both feed it {@link PlainRequest}s.
+ */
+export function createTokenService(config: Config, options: ServiceOptions = {}) {
+  const now = options.now ?? Date.now
+  const templates = new Map(
+    [...config.regions].map(([name, urls]) => [name, compileTemplate(urls)]),
+  )
+  const secret = config.secrets[0]!
+  let dateSecond = -1
+  let dateText = ''
+
+  // Dates are cached per second: formatting one costs about as much as the HMAC.
+  function date(ms: number) {
+    const second = Math.floor(ms / 1000)
+    if (second !== dateSecond) {
+      dateSecond = second
+      dateText = rfc2822(ms)
+    }
+    return dateText
+  }
+
+  function mint(accountSid: string, ttl: number, region: string, label?: string): PlainResponse {
+    const at = now()
+    const credential = mintCredential({ secret, ttl, now: at, label })
+    const body = templates.get(region)!({ ...credential, accountSid, ttl, date: date(at) })
+    return json(201, body, { account: accountSid, region })
+  }
+
+  function createToken(request: PlainRequest, accountSid: string): PlainResponse {
+    authenticate(request.header('authorization'), accountSid, config.accounts)
+    const type = mediaType(request.header('content-type'))
+    if (type !== FORM && (type !== '' || request.body.trim() !== ''))
+      throw unsupportedMediaType(FORM)
+    const form = new URLSearchParams(request.body)
+    const ttl = checkTtl('Ttl', form.get('Ttl'), config.maxTtl)
+    const region = checkRegion('Region', form.get('Region'), config.regions)
+    return mint(accountSid, ttl, region)
+  }
+
+  function route(request: PlainRequest): PlainResponse {
+    const tokens = TOKENS.exec(request.path)
+    if (tokens) {
+      if (request.method !== 'POST') throw notSupported(request.method, 'POST')
+      return createToken(request, tokens[1]!)
+    }
+    if (request.path === '/healthz') {
+      if (request.method !== 'GET' && request.method !== 'HEAD')
+        throw notSupported(request.method, 'GET, HEAD')
+      return json(200, '{"status":"ok"}')
+    }
+    throw notFound(request.path)
+  }
+
+  return {
+    config,
+    mint,
+    handle(request: PlainRequest): PlainResponse {
+      try {
+        return route(request)
+      } catch (error) {
+        if (error instanceof TwilioError) return errorResponse(error)
+        throw error
+      }
+    },
+  }
+}
+
+export type TokenService = ReturnType<typeof createTokenService>
