@@ -5,6 +5,7 @@ export const OTHER_SID = 'AC' + 'b2'.repeat(16)
 export const TOKEN = 'auth-token-0123456789'
 export const OTHER_TOKEN = 'other-token-9876543210'
 export const SECRET = 'turn-secret-new'
+export const NEW_SECRET = SECRET
 export const OLD_SECRET = 'turn-secret-old'
 
 export const ENV: Env = {
