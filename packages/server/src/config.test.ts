@@ -26,9 +26,25 @@ describe('parseConfig', () => {
     expect(config.regions.get('global')).toHaveLength(3)
   })
 
+  it('reads the browser endpoint settings', () => {
+    const config = testConfig({
+      NTS_RATE_LIMIT: '100/10min',
+      NTS_ALLOWED_ORIGINS: 'https://a.example.com, http://localhost:5173',
+    })
+    expect(config.rateLimit).toEqual({ points: 100, duration: 600 })
+    expect(config.allowedOrigins).toEqual(['https://a.example.com', 'http://localhost:5173'])
+    expect(testConfig({ NTS_RATE_LIMIT: '5/s' }).rateLimit).toEqual({ points: 5, duration: 1 })
+  })
+
   it('has sensible defaults', () => {
     const config = parseConfig({ NTS_ACCOUNTS: `${SID}:${TOKEN}`, NTS_TURN_SECRETS: 's' })
-    expect(config).toMatchObject({ host: '127.0.0.1', port: 8080, maxTtl: 86400 })
+    expect(config).toMatchObject({
+      host: '127.0.0.1',
+      port: 8080,
+      maxTtl: 86400,
+      allowedOrigins: [],
+      rateLimit: { points: 30, duration: 60 },
+    })
     expect(config.regions.get('global')).toEqual(DEFAULT_ICE_URLS)
   })
 
@@ -48,6 +64,11 @@ describe('parseConfig', () => {
     [{ NTS_ICE_URLS: 'http://example.com' }, 'NTS_ICE_URLS'],
     [{ NTS_ICE_URLS: 'turn:' }, 'NTS_ICE_URLS'],
     [{ NTS_ICE_URLS: 'turn:host:3478?transport=sctp' }, 'NTS_ICE_URLS'],
+    [{ NTS_RATE_LIMIT: 'lots' }, 'NTS_RATE_LIMIT'],
+    [{ NTS_RATE_LIMIT: '0/min' }, 'NTS_RATE_LIMIT'],
+    [{ NTS_RATE_LIMIT: '30/fortnight' }, 'NTS_RATE_LIMIT'],
+    [{ NTS_ALLOWED_ORIGINS: 'app.example.com' }, 'NTS_ALLOWED_ORIGINS'],
+    [{ NTS_ALLOWED_ORIGINS: 'https://app.example.com/path' }, 'NTS_ALLOWED_ORIGINS'],
   ])('refuses %o naming %s', (env, variable) => {
     expect(configError(env).variable).toBe(variable)
   })

@@ -15,6 +15,15 @@ export interface Config {
   /** Region name -> ICE URLs. `global` is always present and is the default. */
   regions: Map<string, string[]>
   maxTtl: number
+  /** Origins the browser endpoint answers (`*` for any); empty refuses every request with an Origin. */
+  allowedOrigins: string[]
+  /** Browser endpoint: `points` requests per client per `duration` seconds. */
+  rateLimit: RateLimit
+}
+
+export interface RateLimit {
+  points: number
+  duration: number
 }
 
 /** What `--config FILE` may hold. Anything else in the file is refused. */
@@ -108,6 +117,45 @@ function parseRegions(file: ConfigFile | undefined, globalUrls: string[] | undef
   return regions
 }
 
+const UNITS: Record<string, number> = {
+  s: 1,
+  sec: 1,
+  second: 1,
+  m: 60,
+  min: 60,
+  minute: 60,
+  h: 3600,
+  hour: 3600,
+}
+
+/** Parses `30/min`, `5/s`, `1000/h` or `100/10min`. */
+export function parseRateLimit(name: string, value: string): RateLimit {
+  const match = /^\s*(\d+)\s*\/\s*(\d*)\s*([a-z]+)\s*$/.exec(value)
+  const unit = match && UNITS[match[3]!]
+  const count = match && (match[2] ? +match[2] : 1)
+  if (!match || !unit || !count || +match[1]! < 1)
+    throw new ConfigError(name, 'must look like 30/min (a count per s, min or h, e.g. 100/10min)')
+  return { points: +match[1]!, duration: count * unit }
+}
+
+function parseOrigins(name: string, value: string): string[] {
+  const origins = list(value)
+  for (const origin of origins) {
+    let valid = origin === '*'
+    try {
+      valid ||= new URL(origin).origin === origin
+    } catch {
+      // not a URL
+    }
+    if (!valid)
+      throw new ConfigError(
+        name,
+        `has "${origin.slice(0, 100)}": use origins like https://app.example.com, or *`,
+      )
+  }
+  return origins
+}
+
 /**
  * Builds the configuration from the environment and an optional parsed config file.
  * Pure: reads nothing but its arguments. Throws {@link ConfigError} naming the bad variable.
@@ -136,6 +184,8 @@ export function parseConfig(env: Env, file?: ConfigFile): Config {
       env.NTS_ICE_URLS ? parseIceUrls('NTS_ICE_URLS', list(env.NTS_ICE_URLS)) : undefined,
     ),
     maxTtl: integer('NTS_MAX_TTL', env.NTS_MAX_TTL, 1, MAX_TTL, MAX_TTL),
+    allowedOrigins: parseOrigins('NTS_ALLOWED_ORIGINS', env.NTS_ALLOWED_ORIGINS ?? ''),
+    rateLimit: parseRateLimit('NTS_RATE_LIMIT', env.NTS_RATE_LIMIT || '30/min'),
   }
 }
 

@@ -6,6 +6,19 @@ import { MAX_BODY_BYTES, errorResponse } from './service.ts'
 
 const INTERNAL = JSON.stringify(new TwilioError(500, 20500, 'Internal Server Error'))
 
+function toWebRequest(req: IncomingMessage, body: string): Request {
+  const headers = new Headers()
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value)
+  }
+  const method = req.method ?? 'GET'
+  return new Request(`http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`, {
+    method,
+    headers,
+    body: method === 'GET' || method === 'HEAD' ? null : body,
+  })
+}
+
 /**
  * Adapts the token service to `node:http` without building Web `Request`s: the
  * hot path reads the body, calls the service and writes one response.
@@ -64,15 +77,22 @@ export function createNodeListener(
           return Array.isArray(value) ? value[0] : value
         },
         body: chunks.length === 0 ? '' : Buffer.concat(chunks).toString('utf8'),
+        ip: req.socket.remoteAddress,
+        toRequest: () => toWebRequest(req, request.body),
       }
-      try {
-        send(service.handle(request))
-      } catch (error) {
+      const fail = (error: unknown) => {
         // Unexpected: log the kind of fault, not its message (it might quote input).
         logger.info(
           `internal error on ${request.method} ${path.slice(0, 200)}: ${(error as Error)?.name}`,
         )
         send({ status: 500, headers: { 'content-type': 'application/json' }, body: INTERNAL })
+      }
+      try {
+        const response = service.handle(request)
+        if (response instanceof Promise) response.then(send, fail)
+        else send(response)
+      } catch (error) {
+        fail(error)
       }
     })
   }

@@ -18,7 +18,7 @@ const NOW = Date.UTC(2020, 4, 1, 1, 42, 57)
 const PATH = `/2010-04-01/Accounts/${SID}/Tokens.json`
 
 function handlerFor(env = {}, file?: Parameters<typeof testConfig>[1]) {
-  return toWebHandler(createTokenService(testConfig(env, file), { now: () => NOW }))
+  return toWebHandler(createTokenService(testConfig(env, file), { now: () => NOW }).handle)
 }
 const handler = handlerFor()
 

@@ -8,8 +8,8 @@ import {
   notSupported,
   unsupportedMediaType,
 } from './errors.ts'
-import { compileTemplate } from './template.ts'
-import { mintCredential, rfc2822 } from './tokens.ts'
+import { createIceServersEndpoint } from './iceServers.ts'
+import { createMinter } from './minter.ts'
 
 /** A request reduced to what the service reads; built by the Node and the Web adapters. */
 export interface PlainRequest {
@@ -19,6 +19,10 @@ export interface PlainRequest {
   /** Header by lower-case name. */
   header(name: string): string | undefined
   body: string
+  /** The client's address, where the transport knows it. */
+  ip?: string | undefined
+  /** The request as a Web `Request` (built on demand on Node). */
+  toRequest(): Request
 }
 
 export interface PlainResponse {
@@ -37,6 +41,8 @@ export interface ServiceOptions {
 /** The largest request body accepted, in bytes. */
 export const MAX_BODY_BYTES = 16 * 1024
 
+/** The browser endpoint's path on the standalone server. */
+export const ICE_SERVERS_PATH = '/v1/ice-servers'
 const TOKENS = /^\/2010-04-01\/Accounts\/([^/]+)\/Tokens(?:\.json)?$/
 const FORM = 'application/x-www-form-urlencoded'
 const JSON_HEADERS = {
@@ -63,9 +69,9 @@ export const mediaType = (header: string | undefined) =>
  * Validates a requested TTL in seconds: an integer from 1 to `max`, `max` when absent.
  * `name` is the field as the caller spelled it (`Ttl` or `ttl`).
  */
-export function checkTtl(name: string, value: unknown, max: number): number {
-  if (value === undefined || value === null) return max
-  const text = typeof value === 'number' ? String(value) : value
+export function checkTtl(name: string, value: unknown, max: number, fallback = max): number {
+  if (value === undefined || value === null) return Math.min(fallback, max)
+  const text = typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : value
   if (typeof text !== 'string' || !/^\d{1,9}$/.test(text) || +text < 1 || +text > max)
     throw invalidParameter(`${name} must be an integer number of seconds from 1 to ${max}`)
   return +text
@@ -84,30 +90,18 @@ export function checkRegion(name: string, value: unknown, regions: Map<string, s
  * and the Web-standard handler both feed it {@link PlainRequest}s.
  */
 export function createTokenService(config: Config, options: ServiceOptions = {}) {
-  const now = options.now ?? Date.now
-  const templates = new Map(
-    [...config.regions].map(([name, urls]) => [name, compileTemplate(urls)]),
-  )
-  const secret = config.secrets[0]!
-  let dateSecond = -1
-  let dateText = ''
-
-  // Dates are cached per second: formatting one costs about as much as the HMAC.
-  function date(ms: number) {
-    const second = Math.floor(ms / 1000)
-    if (second !== dateSecond) {
-      dateSecond = second
-      dateText = rfc2822(ms)
-    }
-    return dateText
-  }
-
-  function mint(accountSid: string, ttl: number, region: string, label?: string): PlainResponse {
-    const at = now()
-    const credential = mintCredential({ secret, ttl, now: at, label })
-    const body = templates.get(region)!({ ...credential, accountSid, ttl, date: date(at) })
-    return json(201, body, { account: accountSid, region })
-  }
+  const mint = createMinter({ ...config, now: options.now })
+  const iceServers = createIceServersEndpoint({
+    secrets: config.secrets,
+    iceUrls: Object.fromEntries(config.regions),
+    maxTtl: config.maxTtl,
+    accountSid: config.accounts.keys().next().value,
+    allowedOrigins: config.allowedOrigins,
+    rateLimit: config.rateLimit,
+    // Standalone, the socket's address is the client: forwarded headers could be forged.
+    rateLimitKey: (request) => request.ip ?? 'shared',
+    now: options.now,
+  })
 
   function createToken(request: PlainRequest, accountSid: string): PlainResponse {
     authenticate(request.header('authorization'), accountSid, config.accounts)
@@ -117,10 +111,11 @@ export function createTokenService(config: Config, options: ServiceOptions = {})
     const form = new URLSearchParams(request.body)
     const ttl = checkTtl('Ttl', form.get('Ttl'), config.maxTtl)
     const region = checkRegion('Region', form.get('Region'), config.regions)
-    return mint(accountSid, ttl, region)
+    return json(201, mint(accountSid, ttl, region), { account: accountSid, region })
   }
 
-  function route(request: PlainRequest): PlainResponse {
+  function route(request: PlainRequest): PlainResponse | Promise<PlainResponse> {
+    if (request.path === ICE_SERVERS_PATH) return iceServers(request)
     const tokens = TOKENS.exec(request.path)
     if (tokens) {
       if (request.method !== 'POST') throw notSupported(request.method, 'POST')
@@ -135,9 +130,7 @@ export function createTokenService(config: Config, options: ServiceOptions = {})
   }
 
   return {
-    config,
-    mint,
-    handle(request: PlainRequest): PlainResponse {
+    handle(request: PlainRequest): PlainResponse | Promise<PlainResponse> {
       try {
         return route(request)
       } catch (error) {

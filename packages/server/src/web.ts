@@ -1,5 +1,5 @@
 import { TwilioError, tooLarge } from './errors.ts'
-import type { PlainResponse, TokenService } from './service.ts'
+import type { PlainRequest, PlainResponse } from './service.ts'
 import { MAX_BODY_BYTES, errorResponse } from './service.ts'
 
 /** Reads a Web `Request` body as text, refusing more than `limit` bytes with a 413. */
@@ -29,15 +29,18 @@ export const toResponse = (response: PlainResponse) =>
   })
 
 /**
- * Wraps the token service as a Web-standard `(Request) => Promise<Response>` handler.
+ * Wraps a transport-free handler (the token service's or the browser endpoint's)
+ * as a Web-standard `(Request) => Promise<Response>` handler.
  *
  * @example
  * ```ts
- * const handler = createTokensHandler(parseConfig(process.env))
- * const response = await handler(new Request('http://x/healthz'))
+ * const handler = toWebHandler(createTokenService(parseConfig(process.env)).handle)
+ * const response = await handler(new Request('http://localhost/healthz'))
  * ```
  */
-export function toWebHandler(service: Pick<TokenService, 'handle'>) {
+export function toWebHandler(
+  handle: (request: PlainRequest) => PlainResponse | Promise<PlainResponse>,
+) {
   return async (request: Request): Promise<Response> => {
     let body: string
     try {
@@ -47,11 +50,12 @@ export function toWebHandler(service: Pick<TokenService, 'handle'>) {
       throw error
     }
     return toResponse(
-      service.handle({
+      await handle({
         method: request.method,
         path: new URL(request.url).pathname,
         header: (name) => request.headers.get(name) ?? undefined,
         body,
+        toRequest: () => request,
       }),
     )
   }

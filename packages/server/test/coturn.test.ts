@@ -22,7 +22,7 @@ describe.concurrent('credentials against coturn', () => {
       NTS_TURN_SECRETS: secrets,
       NTS_ICE_URLS: `turn:127.0.0.1:${coturn.ports[0]}?transport=udp`,
     })
-    const response = await toWebHandler(createTokenService(config))(
+    const response = await toWebHandler(createTokenService(config).handle)(
       new Request(`http://nts.test/2010-04-01/Accounts/${SID}/Tokens.json`, {
         method: 'POST',
         body,
