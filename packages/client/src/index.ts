@@ -1,0 +1,6 @@
+export { fetchIceServers, IceServersError } from './fetchIceServers.ts'
+export type { FetchIceServersOptions } from './fetchIceServers.ts'
+export { pinRegion } from './pinRegion.ts'
+export { applyIceServers } from './applyIceServers.ts'
+export type { ApplyIceServersOptions } from './applyIceServers.ts'
+export type * from './types.ts'

@@ -1,0 +1,6 @@
+export { useIceServers } from './useIceServers.ts'
+export type { UseIceServersOptions, UseIceServersResult } from './useIceServers.ts'
+export { iceServersQueryOptions } from './iceServersQueryOptions.ts'
+export type { IceServersQueryOptions } from './iceServersQueryOptions.ts'
+export { applyIceServers, fetchIceServers, pinRegion, IceServersError } from '@nts/client'
+export type { IceServers } from '@nts/client'
