@@ -1,8 +1,24 @@
 import { createHash } from 'node:crypto'
 import { ConfigError } from './errors.ts'
 
-/** Twilio's own ceiling, also the default `Ttl`. */
+/**
+ * Twilio's ceiling for `Ttl`, in seconds, and its default.
+ *
+ * @example
+ * ```ts
+ * parseConfig({ ...process.env, NTS_MAX_TTL: String(MAX_TTL / 24) })
+ * ```
+ */
 export const MAX_TTL = 86400
+
+/**
+ * The region every configuration has, used when a request names none.
+ *
+ * @example
+ * ```ts
+ * config.regions.get(DEFAULT_REGION) // the ICE URLs of NTS_ICE_URLS
+ * ```
+ */
 export const DEFAULT_REGION = 'global'
 
 export interface Config {

@@ -1,4 +1,4 @@
-export { parseConfig, parseAccounts, isUnconfigured, MAX_TTL, DEFAULT_REGION } from './config.ts'
+export { parseConfig, MAX_TTL, DEFAULT_REGION } from './config.ts'
 export type { Config, ConfigFile, Env } from './config.ts'
 export { TwilioError, ConfigError } from './errors.ts'
 export { mintCredential, sign, rfc2822 } from './tokens.ts'

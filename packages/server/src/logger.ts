@@ -19,6 +19,11 @@ export interface Logger {
 /**
  * Writes JSON lines, batched per event-loop turn: a write to a pipe is synchronous
  * on Linux, so one write per request would cost a system call each.
+ *
+ * @example
+ * ```ts
+ * const logger = createLogger((text) => process.stdout.write(text))
+ * ```
  */
 export function createLogger(
   out: (text: string) => void = (text) => process.stdout.write(text),

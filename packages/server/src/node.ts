@@ -22,6 +22,12 @@ function toWebRequest(req: IncomingMessage, body: string): Request {
 /**
  * Adapts the token service to `node:http` without building Web `Request`s: the
  * hot path reads the body, calls the service and writes one response.
+ *
+ * @example
+ * ```ts
+ * const service = createTokenService(parseConfig(process.env))
+ * http.createServer(createNodeListener(service, logger)).listen(8080)
+ * ```
  */
 export function createNodeListener(
   service: Pick<TokenService, 'handle'>,

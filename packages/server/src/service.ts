@@ -87,7 +87,14 @@ export function checkRegion(name: string, value: unknown, regions: Map<string, s
 
 /**
  * The token service's request handling, free of any transport: the Node server
- * and the Web-standard handler both feed it {@link PlainRequest}s.
+ * and the Web-standard handler both feed it {@link PlainRequest}s. It serves the
+ * Tokens API, `POST /v1/ice-servers` and `GET /healthz`.
+ *
+ * @example
+ * ```ts
+ * const service = createTokenService(parseConfig(process.env))
+ * export default { fetch: toWebHandler(service.handle) } // Bun, Deno, Workers
+ * ```
  */
 export function createTokenService(config: Config, options: ServiceOptions = {}) {
   const mint = createMinter({ ...config, now: options.now })
