@@ -22,10 +22,12 @@ export interface CoturnOptions {
   /** Fixed ports instead of free ones. */
   ports?: number[]
   realm?: string
+  /** Address to listen and relay on. @default '127.0.0.1' */
+  host?: string
 }
 
 /** Sends a STUN Binding request and resolves once coturn answers it: it is then ready. */
-function stunReady(port: number, timeoutMs = 10_000): Promise<void> {
+function stunReady(port: number, host: string, timeoutMs = 10_000): Promise<void> {
   const request = Buffer.concat([
     Buffer.from([0, 1, 0, 0, 0x21, 0x12, 0xa4, 0x42]),
     randomBytes(12),
@@ -35,9 +37,9 @@ function stunReady(port: number, timeoutMs = 10_000): Promise<void> {
     const deadline = setTimeout(() => {
       clearInterval(retry)
       socket.close()
-      reject(new Error(`coturn did not answer STUN on 127.0.0.1:${port}`))
+      reject(new Error(`coturn did not answer STUN on ${host}:${port}`))
     }, timeoutMs)
-    const send = () => socket.send(request, port, '127.0.0.1')
+    const send = () => socket.send(request, port, host)
     const retry = setInterval(send, 100)
     socket.on('message', (message) => {
       if (message.readUInt16BE(0) !== 0x0101) return
@@ -54,9 +56,9 @@ async function startOne(port: number, options: CoturnOptions, dir: string) {
   const relayMin = 20000 + Math.floor(Math.random() * 40000)
   const args = [
     '-n',
-    '--listening-ip=127.0.0.1',
+    `--listening-ip=${options.host ?? '127.0.0.1'}`,
     `--listening-port=${port}`,
-    '--relay-ip=127.0.0.1',
+    `--relay-ip=${options.host ?? '127.0.0.1'}`,
     `--min-port=${relayMin}`,
     `--max-port=${relayMin + 199}`,
     '--use-auth-secret',
@@ -70,6 +72,7 @@ async function startOne(port: number, options: CoturnOptions, dir: string) {
     '--allow-loopback-peers',
     '--log-file=stdout',
     '--simple-log',
+    ...(process.env.COTURN_VERBOSE ? ['--verbose'] : []),
     `--userdb=${join(dir, `turndb-${port}`)}`,
     `--pidfile=${join(dir, `turnserver-${port}.pid`)}`,
   ]
@@ -80,7 +83,7 @@ async function startOne(port: number, options: CoturnOptions, dir: string) {
   const exited = new Promise<never>((_, reject) =>
     child.once('exit', (code) => reject(new Error(`turnserver exited (${code}):\n${log}`))),
   )
-  await Promise.race([stunReady(port), exited])
+  await Promise.race([stunReady(port, options.host ?? '127.0.0.1'), exited])
   return { child, log: () => log }
 }
 
@@ -99,8 +102,8 @@ function stopChild(child: ChildProcess) {
  */
 export async function startCoturn(options: CoturnOptions): Promise<Coturn> {
   const dir = mkdtempSync(join(tmpdir(), 'nts-coturn-'))
-  const ports = options.ports ?? []
-  while (ports.length < (options.listeners ?? 1)) ports.push(await freePort())
+  const ports = [...(options.ports ?? [])]
+  while (ports.length < (options.listeners ?? 1)) ports.push(await freePort(options.host))
   const started = await Promise.all(ports.map((port) => startOne(port, options, dir)))
   return {
     ports,

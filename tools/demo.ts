@@ -1,30 +1,38 @@
-// `npm run demo`: coturn on 127.0.0.1:3478 and the token server in development mode,
-// sharing one TURN secret. Ctrl-C stops both.
-import { startCoturn } from './coturn.ts'
-import { DEV_FILE, devCredentials, devEnv } from '../packages/server/src/dev.ts'
-import { createLogger } from '../packages/server/src/logger.ts'
-import { serve } from '../packages/server/src/serve.ts'
+// `npm run demo`: builds the demo app, then starts coturn (two listeners standing for two
+// regions), the token service and the demo server. Ctrl-C stops all of them.
+import { execFileSync } from 'node:child_process'
+import { startStack } from '../apps/demo/server/stack.ts'
 
-const logger = createLogger()
-const dev = devCredentials(process.env.NTS_DEV_FILE || DEV_FILE, logger)
-const coturn = await startCoturn({ secrets: [dev.turnSecret], ports: [3478] }).catch((error) => {
-  console.error(
-    `demo: coturn could not start on 127.0.0.1:3478 (is another TURN server running?)\n${error.message}`,
-  )
+execFileSync('pnpm', ['--filter', '@nts/demo', 'build'], { stdio: 'inherit' })
+
+const host = process.env.DEMO_HOST || '127.0.0.1'
+const stack = await startStack({
+  host,
+  demoPort: Number(process.env.DEMO_PORT || 5173),
+  tokenPort: Number(process.env.NTS_PORT || 8080),
+  coturnPorts: [3478, 3479],
+}).catch((error: Error) => {
+  console.error(`demo: could not start: ${error.message}`)
   process.exit(1)
 })
-const server = await serve({ env: devEnv({ NTS_PORT: '8080', ...process.env }, dev), logger })
 
 console.log(`
-nts demo is up: coturn on 127.0.0.1:3478, token server on ${server.url}
+  nts demo
 
-  curl -X POST ${server.url}/2010-04-01/Accounts/${dev.accountSid}/Tokens.json \\
-    --data-urlencode Ttl=3600 -u "${dev.accountSid}:$(node -p 'require("./${DEV_FILE}").authToken')"
+  Open ${stack.demoUrl} and share the room link it gives you.
 
-Ctrl-C stops both.`)
+  coturn        global ${host}:${stack.coturn.ports[0]}, eu ${host}:${stack.coturn.ports[1]}
+  token service ${stack.tokenUrl}  (Tokens API and /v1/ice-servers; credentials in .nts-dev.json)
+  demo server   ${stack.demoUrl}  (embeds /v1/ice-servers, signalling on /ws)
 
+  Ctrl-C stops all of them.
+`)
+
+let stopping = false
 const stop = async () => {
-  await Promise.all([server.close(), coturn.stop()])
+  if (stopping) return
+  stopping = true
+  await stack.stop()
   process.exit(0)
 }
 process.on('SIGINT', stop)

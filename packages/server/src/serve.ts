@@ -13,6 +13,8 @@ export interface ServeOptions {
   env?: Env
   /** Path of the JSON config file (`--config`). */
   configFile?: string | undefined
+  /** The config file's content, given directly instead of `configFile`. */
+  config?: ConfigFile
   logger?: Logger
 }
 
@@ -52,7 +54,7 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
   let env = options.env ?? process.env
   const logger = options.logger ?? (env.NTS_LOG === 'off' ? silentLogger : createLogger())
   if (isUnconfigured(env)) env = devEnv(env, devCredentials(env.NTS_DEV_FILE || DEV_FILE, logger))
-  const file = options.configFile ? readConfigFile(options.configFile) : undefined
+  const file = options.configFile ? readConfigFile(options.configFile) : options.config
   const config = parseConfig(env, file)
 
   const service = createTokenService(config)

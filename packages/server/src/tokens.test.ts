@@ -15,13 +15,13 @@ describe('mintCredential', () => {
 
   it('puts the unix expiry first and signs the whole username', () => {
     const { username, password } = mintCredential({ secret: 's', ttl: 3600, now, id: 'abc' })
-    expect(username).toBe(`${Math.floor(now / 1000) + 3600}:abc`)
+    expect(username).toBe(`${Math.ceil(now / 1000) + 3600}:abc`)
     expect(password).toBe(createHmac('sha1', 's').update(username).digest('base64'))
   })
 
   it('puts a label between expiry and id', () => {
     const { username } = mintCredential({ secret: 's', ttl: 60, now, label: 'alice', id: 'x' })
-    expect(username).toBe(`${Math.floor(now / 1000) + 60}:alice:x`)
+    expect(username).toBe(`${Math.ceil(now / 1000) + 60}:alice:x`)
   })
 
   it('gives every token its own id', () => {

@@ -37,7 +37,9 @@ export function mintCredential(options: {
   label?: string | undefined
   id?: string
 }): Credential {
-  const expiry = Math.floor(options.now / 1000) + options.ttl
+  // Rounded up: the credential is valid for at least `ttl` seconds from `now`, so a client
+  // that dates expiry from its request never outlives it.
+  const expiry = Math.ceil(options.now / 1000) + options.ttl
   const id = options.id ?? uniqueId()
   const username = options.label ? `${expiry}:${options.label}:${id}` : `${expiry}:${id}`
   return { username, password: sign(options.secret, username) }
