@@ -15,10 +15,7 @@ const isRoot = process.getuid?.() === 0
 const debian = {
   turnserver: 'coturn',
   turnutils_uclient: 'coturn',
-}
-
-function has(command, args = ['--version']) {
-  return spawnSync(command, args, { stdio: 'ignore' }).error === undefined
+  chromium: 'chromium',
 }
 
 function run(command, args) {
@@ -75,4 +72,3 @@ function which(bin) {
 ensurePnpm()
 ensureDebianPackages()
 run('pnpm', ['install', '--frozen-lockfile', '--prefer-offline'])
-if (!has('pnpm')) fail(['pnpm did not install'])

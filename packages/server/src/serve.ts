@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net'
 import { type ConfigFile, type Env, isUnconfigured, parseConfig } from './config.ts'
 import { DEV_FILE, devCredentials, devEnv } from './dev.ts'
 import { ConfigError } from './errors.ts'
-import { type Logger, createLogger, silentLogger } from './logger.ts'
+import { type Logger, createLogger } from './logger.ts'
 import { createNodeListener } from './node.ts'
 import { createTokenService } from './service.ts'
 
@@ -52,7 +52,11 @@ function readConfigFile(path: string): ConfigFile {
  */
 export async function serve(options: ServeOptions = {}): Promise<RunningServer> {
   let env = options.env ?? process.env
-  const logger = options.logger ?? (env.NTS_LOG === 'off' ? silentLogger : createLogger())
+  // NTS_LOG=off silences the request log, not start-up and faults
+  const logger = options.logger ?? {
+    ...createLogger(),
+    ...(env.NTS_LOG === 'off' && { request() {} }),
+  }
   if (isUnconfigured(env)) env = devEnv(env, devCredentials(env.NTS_DEV_FILE || DEV_FILE, logger))
   const file = options.configFile ? readConfigFile(options.configFile) : options.config
   const config = parseConfig(env, file)
