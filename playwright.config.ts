@@ -9,7 +9,7 @@ export default defineConfig({
   expect: { timeout: 15_000 },
   // Each test drives two browser contexts and a real relay; two cores run one test at a time well.
   workers: 1,
-  reporter: [['list']],
+  reporter: [['list'], ['json', { outputFile: '.test-reports/playwright.json' }]],
   use: {
     headless: true,
     permissions: ['camera', 'microphone'],
