@@ -77,6 +77,10 @@ async function startOne(port: number, options: CoturnOptions, dir: string) {
     `--pidfile=${join(dir, `turnserver-${port}.pid`)}`,
   ]
   const child = spawn('turnserver', args, { stdio: ['ignore', 'pipe', 'pipe'] })
+  // never outlive the process that started it
+  const orphan = () => child.kill('SIGKILL')
+  process.once('exit', orphan)
+  child.once('exit', () => process.off('exit', orphan))
   let log = ''
   child.stdout.on('data', (chunk) => (log += chunk))
   child.stderr.on('data', (chunk) => (log += chunk))

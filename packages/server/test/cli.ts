@@ -18,6 +18,10 @@ export function runCli(env: Record<string, string | undefined>, args: string[] =
   const child = spawn(TSX, [CLI, ...args], {
     env: { PATH: process.env.PATH, ...env } as NodeJS.ProcessEnv,
   })
+  // never outlive the test process, even when a test times out
+  const orphan = () => child.kill('SIGKILL')
+  process.once('exit', orphan)
+  child.once('exit', () => process.off('exit', orphan))
   let stdout = ''
   let stderr = ''
   child.stdout.on('data', (chunk) => (stdout += chunk))
