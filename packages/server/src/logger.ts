@@ -10,7 +10,8 @@ export interface RequestLog {
 }
 
 export interface Logger {
-  request(entry: RequestLog): void
+  /** Absent when the request log is off, so the hot path skips building entries. */
+  request?(entry: RequestLog): void
   /** A human-readable line on stderr (start-up, shutdown, faults). */
   info(message: string): void
   flush(): void
@@ -52,4 +53,4 @@ export function createLogger(
 }
 
 /** A logger that drops everything (`NTS_LOG=off`). */
-export const silentLogger: Logger = { request() {}, info() {}, flush() {} }
+export const silentLogger: Logger = { info() {}, flush() {} }

@@ -35,7 +35,8 @@ export function createNodeListener(
   maxBodyBytes = MAX_BODY_BYTES,
 ) {
   return (req: IncomingMessage, res: ServerResponse) => {
-    const started = performance.now()
+    const log = logger.request
+    const started = log ? performance.now() : 0
     const url = req.url ?? '/'
     const query = url.indexOf('?')
     const path = query === -1 ? url : url.slice(0, query)
@@ -43,7 +44,7 @@ export function createNodeListener(
     const send = (response: PlainResponse) => {
       res.writeHead(response.status, response.headers)
       res.end(req.method === 'HEAD' ? undefined : response.body)
-      logger.request({
+      log?.({
         method: req.method ?? '',
         path: path.slice(0, 200),
         status: response.status,
@@ -60,7 +61,9 @@ export function createNodeListener(
 
     if (Number(req.headers['content-length']) > maxBodyBytes) return refuseBody()
 
-    const chunks: Buffer[] = []
+    // A small body arrives in one chunk: keep it without an array
+    let first: Buffer | undefined
+    let more: Buffer[] | undefined
     let size = 0
     let refused = false
     req.on('data', (chunk: Buffer) => {
@@ -68,9 +71,8 @@ export function createNodeListener(
       if (size > maxBodyBytes) {
         if (!refused) refuseBody()
         refused = true
-        return
-      }
-      chunks.push(chunk)
+      } else if (!first) first = chunk
+      else (more ??= [first]).push(chunk)
     })
     req.on('error', () => res.destroy())
     req.on('end', () => {
@@ -82,7 +84,7 @@ export function createNodeListener(
           const value = req.headers[name]
           return Array.isArray(value) ? value[0] : value
         },
-        body: chunks.length === 0 ? '' : Buffer.concat(chunks).toString('utf8'),
+        body: more ? Buffer.concat(more).toString('utf8') : (first?.toString('utf8') ?? ''),
         ip: req.socket.remoteAddress,
         toRequest: () => toWebRequest(req, request.body),
       }

@@ -1,6 +1,6 @@
 import type { Config } from './config.ts'
 import { DEFAULT_REGION } from './config.ts'
-import { authenticate } from './auth.ts'
+import { createAuthenticator } from './auth.ts'
 import {
   TwilioError,
   invalidParameter,
@@ -98,6 +98,7 @@ export function checkRegion(name: string, value: unknown, regions: Map<string, s
  */
 export function createTokenService(config: Config, options: ServiceOptions = {}) {
   const mint = createMinter({ ...config, now: options.now })
+  const authenticate = createAuthenticator(config.accounts)
   const iceServers = createIceServersEndpoint({
     secrets: config.secrets,
     iceUrls: Object.fromEntries(config.regions),
@@ -111,7 +112,7 @@ export function createTokenService(config: Config, options: ServiceOptions = {})
   })
 
   function createToken(request: PlainRequest, accountSid: string): PlainResponse {
-    authenticate(request.header('authorization'), accountSid, config.accounts)
+    authenticate(request.header('authorization'), accountSid)
     const type = mediaType(request.header('content-type'))
     if (type !== FORM && (type !== '' || request.body.trim() !== ''))
       throw unsupportedMediaType(FORM)

@@ -1,33 +1,30 @@
-import type { Credential } from './tokens.ts'
-
-export interface TokenFields extends Credential {
-  accountSid: string
-  ttl: number
-  /** RFC 2822 */
-  date: string
-}
-
 const json = JSON.stringify
 
 /**
- * Pre-builds the Twilio-shaped JSON body for one set of ICE URLs, so a request
- * only concatenates its own values into fixed pieces. The output is exactly
- * `JSON.stringify` of a {@link TwilioToken} (the tests check that).
+ * Pre-builds the Twilio-shaped JSON body for one set of ICE URLs as fixed pieces with
+ * slots for the username and password, so minting a token only concatenates. The
+ * output is exactly `JSON.stringify` of a {@link TwilioToken} (the tests check that).
+ *
+ * `username` and `password` go in unescaped: the minter guarantees they are JSON-safe
+ * (digits, hex, `:`, a label of `[A-Za-z0-9._@-]`, base64). `sid` and `date` are JSON strings.
  */
-export function compileTemplate(urls: string[]): (fields: TokenFields) => string {
-  const stun = urls.map((url) => !url.startsWith('turn'))
-  const pieces = urls.map((url) => `"url":${json(url)},"urls":${json(url)}`)
-  return ({ accountSid, ttl, date, username, password }) => {
-    const user = json(username)
-    const pass = json(password)
-    let servers = ''
-    for (let i = 0; i < pieces.length; i++) {
-      if (i) servers += ','
-      servers += stun[i]
-        ? `{${pieces[i]}}`
-        : `{${pieces[i]},"username":${user},"credential":${pass}}`
-    }
-    const d = json(date)
-    return `{"account_sid":${json(accountSid)},"date_created":${d},"date_updated":${d},"ice_servers":[${servers}],"password":${pass},"ttl":"${ttl}","username":${user}}`
+export function compileTemplate(
+  urls: string[],
+): (sid: string, date: string, ttl: number, username: string, password: string) => string {
+  // pieces[i] is followed by the username when i is even, by the password when odd
+  const pieces: string[] = []
+  let open = ''
+  urls.forEach((url, i) => {
+    open += `${i ? ',' : ''}{"url":${json(url)},"urls":${json(url)}`
+    if (!url.startsWith('turn')) return void (open += '}')
+    pieces.push(`${open},"username":"`, '","credential":"')
+    open = '"}'
+  })
+  const last = open + '],"password":"'
+  return (sid, date, ttl, username, password) => {
+    let body = `{"account_sid":${sid},"date_created":${date},"date_updated":${date},"ice_servers":[`
+    for (let i = 0; i < pieces.length; i += 2)
+      body += pieces[i]! + username + pieces[i + 1]! + password
+    return `${body}${last}${password}","ttl":"${ttl}","username":"${username}"}`
   }
 }

@@ -37,30 +37,37 @@ export function mintCredential(options: {
   label?: string | undefined
   id?: string
 }): Credential {
-  // Rounded up: the credential is valid for at least `ttl` seconds from `now`, so a client
-  // that dates expiry from its request never outlives it.
-  const expiry = Math.ceil(options.now / 1000) + options.ttl
-  const id = options.id ?? uniqueId()
-  const username = options.label ? `${expiry}:${options.label}:${id}` : `${expiry}:${id}`
+  const username = credentialUsername(options.now, options.ttl, options.label, options.id)
   return { username, password: sign(options.secret, username) }
 }
 
-// Random ids come from one pooled buffer: a randomBytes call per token costs
-// more than the HMAC it feeds.
+/** `<expiry>:<id>` or `<expiry>:<label>:<id>`, the expiry `ttl` seconds after `now` (ms). */
+export function credentialUsername(
+  now: number,
+  ttl: number,
+  label?: string,
+  id = uniqueId(),
+): string {
+  // Rounded up: the credential is valid for at least `ttl` seconds from `now`, so a client
+  // that dates expiry from its request never outlives it.
+  const expiry = Math.ceil(now / 1000) + ttl
+  return label ? `${expiry}:${label}:${id}` : `${expiry}:${id}`
+}
+
+// Random ids are cut from one pooled hex string: a randomBytes call, or a hex
+// conversion, per token costs more than the HMAC it feeds.
 const POOL_IDS = 1024
-const ID_BYTES = 16
-let pool = Buffer.alloc(0)
+const ID_HEX = 32
+let pool = ''
 let offset = 0
 
 /** 128 random bits as 32 hex characters. */
 export function uniqueId(): string {
   if (offset >= pool.length) {
-    pool = randomBytes(POOL_IDS * ID_BYTES)
+    pool = randomBytes((POOL_IDS * ID_HEX) / 2).toString('hex')
     offset = 0
   }
-  const id = pool.toString('hex', offset, offset + ID_BYTES)
-  offset += ID_BYTES
-  return id
+  return pool.slice(offset, (offset += ID_HEX))
 }
 
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat']
