@@ -19,6 +19,114 @@ function toWebRequest(req: IncomingMessage, body: string): Request {
   })
 }
 
+/** One request and its response: state and handlers on a prototype, not per-request closures. */
+class Exchange implements PlainRequest {
+  method: string
+  path: string
+  body = ''
+  started: number
+  first: Buffer | undefined = undefined
+  more: Buffer[] | undefined = undefined
+  size = 0
+  refused = false
+
+  constructor(
+    readonly req: IncomingMessage,
+    readonly res: ServerResponse,
+    readonly listener: Listener,
+  ) {
+    this.method = req.method ?? ''
+    const url = req.url ?? '/'
+    const query = url.indexOf('?')
+    this.path = query === -1 ? url : url.slice(0, query)
+    this.started = listener.logger.request ? performance.now() : 0
+  }
+
+  get ip() {
+    return this.req.socket.remoteAddress
+  }
+
+  header(name: string) {
+    const value = this.req.headers[name]
+    return Array.isArray(value) ? value[0] : value
+  }
+
+  toRequest() {
+    return toWebRequest(this.req, this.body)
+  }
+
+  send(response: PlainResponse) {
+    this.res.writeHead(response.status, response.headers)
+    this.res.end(this.method === 'HEAD' ? undefined : response.body)
+    this.listener.logger.request?.({
+      method: this.method,
+      path: this.path.slice(0, 200),
+      status: response.status,
+      ms: Math.round((performance.now() - this.started) * 100) / 100,
+      ...response.log,
+    })
+  }
+
+  refuseBody() {
+    this.refused = true
+    this.res.setHeader('connection', 'close')
+    this.send(errorResponse(tooLarge(this.listener.maxBodyBytes)))
+    this.req.resume()
+  }
+
+  fail(error: unknown) {
+    // Unexpected: log the kind of fault, not its message (it might quote input).
+    this.listener.logger.info(
+      `internal error on ${this.method} ${this.path.slice(0, 200)}: ${(error as Error)?.name}`,
+    )
+    this.send({ status: 500, headers: { 'content-type': 'application/json' }, body: INTERNAL })
+  }
+
+  respond() {
+    // A small body arrives in one chunk: kept without an array
+    this.body = this.more
+      ? Buffer.concat(this.more).toString('utf8')
+      : (this.first?.toString('utf8') ?? '')
+    try {
+      const response = this.listener.service.handle(this)
+      if (response instanceof Promise)
+        response.then(
+          (answer) => this.send(answer),
+          (error: unknown) => this.fail(error),
+        )
+      else this.send(response)
+    } catch (error) {
+      this.fail(error)
+    }
+  }
+}
+
+interface Listener {
+  service: Pick<TokenService, 'handle'>
+  logger: Logger
+  maxBodyBytes: number
+}
+
+const EXCHANGE = Symbol('nts.exchange')
+type Tagged = IncomingMessage & { [EXCHANGE]: Exchange }
+
+// Shared by every request; `this` is the request, which carries its exchange.
+function onData(this: Tagged, chunk: Buffer) {
+  const exchange = this[EXCHANGE]
+  exchange.size += chunk.length
+  if (exchange.size > exchange.listener.maxBodyBytes) {
+    if (!exchange.refused) exchange.refuseBody()
+  } else if (!exchange.first) exchange.first = chunk
+  else (exchange.more ??= [exchange.first]).push(chunk)
+}
+function onEnd(this: Tagged) {
+  const exchange = this[EXCHANGE]
+  if (!exchange.refused) exchange.respond()
+}
+function onError(this: Tagged) {
+  this[EXCHANGE].res.destroy()
+}
+
 /**
  * Adapts the token service to `node:http` without building Web `Request`s: the
  * hot path reads the body, calls the service and writes one response.
@@ -34,74 +142,13 @@ export function createNodeListener(
   logger: Logger,
   maxBodyBytes = MAX_BODY_BYTES,
 ) {
+  const listener: Listener = { service, logger, maxBodyBytes }
   return (req: IncomingMessage, res: ServerResponse) => {
-    const log = logger.request
-    const started = log ? performance.now() : 0
-    const url = req.url ?? '/'
-    const query = url.indexOf('?')
-    const path = query === -1 ? url : url.slice(0, query)
-
-    const send = (response: PlainResponse) => {
-      res.writeHead(response.status, response.headers)
-      res.end(req.method === 'HEAD' ? undefined : response.body)
-      log?.({
-        method: req.method ?? '',
-        path: path.slice(0, 200),
-        status: response.status,
-        ms: Math.round((performance.now() - started) * 100) / 100,
-        ...response.log,
-      })
-    }
-
-    const refuseBody = () => {
-      res.setHeader('connection', 'close')
-      send(errorResponse(tooLarge(maxBodyBytes)))
-      req.resume()
-    }
-
-    if (Number(req.headers['content-length']) > maxBodyBytes) return refuseBody()
-
-    // A small body arrives in one chunk: keep it without an array
-    let first: Buffer | undefined
-    let more: Buffer[] | undefined
-    let size = 0
-    let refused = false
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length
-      if (size > maxBodyBytes) {
-        if (!refused) refuseBody()
-        refused = true
-      } else if (!first) first = chunk
-      else (more ??= [first]).push(chunk)
-    })
-    req.on('error', () => res.destroy())
-    req.on('end', () => {
-      if (refused) return
-      const request: PlainRequest = {
-        method: req.method ?? '',
-        path,
-        header: (name) => {
-          const value = req.headers[name]
-          return Array.isArray(value) ? value[0] : value
-        },
-        body: more ? Buffer.concat(more).toString('utf8') : (first?.toString('utf8') ?? ''),
-        ip: req.socket.remoteAddress,
-        toRequest: () => toWebRequest(req, request.body),
-      }
-      const fail = (error: unknown) => {
-        // Unexpected: log the kind of fault, not its message (it might quote input).
-        logger.info(
-          `internal error on ${request.method} ${path.slice(0, 200)}: ${(error as Error)?.name}`,
-        )
-        send({ status: 500, headers: { 'content-type': 'application/json' }, body: INTERNAL })
-      }
-      try {
-        const response = service.handle(request)
-        if (response instanceof Promise) response.then(send, fail)
-        else send(response)
-      } catch (error) {
-        fail(error)
-      }
-    })
+    const exchange = new Exchange(req, res, listener)
+    if (Number(req.headers['content-length']) > maxBodyBytes) return exchange.refuseBody()
+    ;(req as Tagged)[EXCHANGE] = exchange
+    req.on('data', onData)
+    req.on('error', onError)
+    req.on('end', onEnd)
   }
 }
