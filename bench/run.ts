@@ -1,7 +1,7 @@
 // `pnpm bench [--quick] [--workers N]`: token throughput against the transport limit, side by
 // side in one run, as ratios. Writes bench-results.json at the repository root.
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process'
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { freePort } from '../tools/ports.ts'
@@ -18,10 +18,10 @@ const { values } = parseArgs({
 const quick = values.quick!
 const workers = Number(values.workers)
 const connections = Number(values.connections)
-const seconds = quick ? 4 : 10
 const memoryTokens = quick ? 100_000 : 1_000_000
 
 const root = new URL('..', import.meta.url).pathname
+const cli = join(root, 'packages/server/dist/cli.js')
 // inside the repository, so the compiled peer resolves fastify from node_modules
 const work = join(root, 'bench/.build')
 mkdirSync(work, { recursive: true })
@@ -29,6 +29,7 @@ mkdirSync(work, { recursive: true })
 // Everything runs as plain node on built JavaScript, as in production: the server as
 // published (tsdown), the baseline and the peer compiled with esbuild.
 execFileSync('pnpm', ['--filter', '@nts/server', 'build'], { stdio: 'ignore' })
+chmodSync(join(root, 'packages/server/dist/cli.js'), 0o755)
 await esbuild({
   entryPoints: ['baseline.ts', 'peer.ts'].map((file) => join(root, 'bench', file)),
   outdir: work,
@@ -126,7 +127,7 @@ async function autocannon(
   }
 }
 
-const load = (url: string, headers: Record<string, string>, body: string, duration = seconds) =>
+const load = (url: string, headers: Record<string, string>, body: string, duration: number) =>
   useWrk
     ? Promise.resolve(wrk(url, 'POST', headers, body, duration))
     : autocannon(url, 'POST', headers, body, duration)
@@ -185,13 +186,15 @@ const serverEnv = {
   NTS_RATE_LIMIT: '100000000/s',
   NTS_WORKERS: String(workers),
 }
-const cli = join(root, 'packages/server/dist/cli.js')
 
+const rounds = quick ? 2 : 5
+const perRound = quick ? 2 : 4
 console.log(
-  `bench: ${useWrk ? 'wrk' : 'autocannon'}, ${connections} connections, ${seconds} s per target${quick ? ' (quick)' : ''}, ${workers} worker(s)\n`,
+  `bench: ${useWrk ? 'wrk' : 'autocannon'}, ${connections} connections, ${rounds} rounds of ${perRound} s per target, interleaved${quick ? ' (quick)' : ''}, ${workers} worker(s)\n`,
 )
 
-// tokens, with uniqueness and memory checks around it
+// All servers run side by side, each idle while another is measured; the targets take
+// turns in rounds, so a slow moment of the machine hits them all alike.
 const nts = await start(cli, serverEnv)
 const sample = await Promise.all(
   Array.from({ length: 200 }, () =>
@@ -203,32 +206,64 @@ const sample = await Promise.all(
 const tokenBody = JSON.stringify(sample[0])
 if (new Set(sample.map((token: { username: string }) => token.username)).size !== sample.length)
   throw new Error('bench: tokens are not unique')
-await load(nts.url + TOKENS_PATH, FORM, 'Ttl=3600', 1) // warm-up, about 10,000 tokens and more
-const rssStart = rssMb(nts.child.pid!)
-const tokens = await load(nts.url + TOKENS_PATH, FORM, 'Ttl=3600')
-let tokensTotal = tokens.requests
-while (tokensTotal < memoryTokens)
-  tokensTotal += (await load(nts.url + TOKENS_PATH, FORM, 'Ttl=3600', 5)).requests
-const rssEnd = rssMb(nts.child.pid!)
-const browser = await load(nts.url + '/v1/ice-servers', JSON_HEADERS, '{"ttl":3600}')
-await stop(nts.child)
-
 const baselineServer = await start(join(work, 'baseline.mjs'), { BODY: tokenBody })
-await load(baselineServer.url + TOKENS_PATH, FORM, 'Ttl=3600', 1)
-const baseline = await load(baselineServer.url + TOKENS_PATH, FORM, 'Ttl=3600')
-await stop(baselineServer.child)
-
 const peerServer = await start(join(work, 'peer.mjs'), {
   ACCOUNT: `${SID}:${TOKEN}`,
   SECRET,
   ICE_URLS,
 })
-await load(peerServer.url + TOKENS_PATH, FORM, 'Ttl=3600', 1)
-const peer = await load(peerServer.url + TOKENS_PATH, FORM, 'Ttl=3600')
-await stop(peerServer.child)
 
-for (const [name, result] of Object.entries({ tokens, browser, baseline, peer }))
-  if (result.non2xx) throw new Error(`bench: ${name} answered ${result.non2xx} non-2xx responses`)
+// the first 10,000 tokens, then the memory baseline
+let tokensTotal = sample.length
+for (let i = 0; i < 50; i++)
+  tokensTotal += (
+    await Promise.all(
+      Array.from({ length: 196 }, () =>
+        fetch(nts.url + TOKENS_PATH, { method: 'POST', headers: FORM, body: 'Ttl=3600' }).then(
+          (r) => r.text(),
+        ),
+      ),
+    )
+  ).length
+const rssStart = rssMb(nts.child.pid!)
+
+const targets = {
+  baseline: () => load(baselineServer.url + TOKENS_PATH, FORM, 'Ttl=3600', perRound),
+  tokens: () => load(nts.url + TOKENS_PATH, FORM, 'Ttl=3600', perRound),
+  browser: () => load(nts.url + '/v1/ice-servers', JSON_HEADERS, '{"ttl":3600}', perRound),
+  peer: () => load(peerServer.url + TOKENS_PATH, FORM, 'Ttl=3600', perRound),
+}
+const runs: Record<keyof typeof targets, Load[]> = {
+  baseline: [],
+  tokens: [],
+  browser: [],
+  peer: [],
+}
+for (const run of Object.values(targets)) await run() // warm-up, JIT included
+for (let round = 0; round < rounds; round++)
+  for (const [name, run] of Object.entries(targets)) {
+    const result = await run()
+    if (result.non2xx) throw new Error(`bench: ${name} answered ${result.non2xx} non-2xx responses`)
+    runs[name as keyof typeof targets].push(result)
+    if (name === 'tokens' || name === 'browser') tokensTotal += result.requests
+  }
+while (tokensTotal < memoryTokens)
+  tokensTotal += (await load(nts.url + TOKENS_PATH, FORM, 'Ttl=3600', 5)).requests
+const rssEnd = rssMb(nts.child.pid!)
+await Promise.all([nts, baselineServer, peerServer].map((server) => stop(server.child)))
+
+const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!
+const summary = (list: Load[]): Load => ({
+  rps: median(list.map((r) => r.rps)),
+  requests: list.reduce((sum, r) => sum + r.requests, 0),
+  p50: median(list.map((r) => r.p50)),
+  p99: median(list.map((r) => r.p99)),
+  non2xx: 0,
+})
+const baseline = summary(runs.baseline)
+const tokens = summary(runs.tokens)
+const browser = summary(runs.browser)
+const peer = summary(runs.peer)
 
 const results = {
   baseline_rps: Math.round(baseline.rps),
@@ -245,7 +280,8 @@ const results = {
   body_bytes: Buffer.byteLength(tokenBody),
   workers,
   connections,
-  seconds,
+  seconds: perRound * rounds,
+  rounds,
   load_generator: useWrk ? 'wrk' : 'autocannon',
   quick,
 }

@@ -9,6 +9,7 @@ import { type RunningServer, serve } from './serve.ts'
 import type { TwilioToken } from './types.ts'
 import { ENV, SECRETS, SID, TOKEN, basic } from '../test/fixtures.ts'
 import { runCli } from '../test/cli.ts'
+import { freePort } from '../../../tools/ports.ts'
 
 const PATH = `/2010-04-01/Accounts/${SID}/Tokens.json`
 
@@ -132,6 +133,26 @@ describe('the nts-server process', () => {
     expect(answer).toContain('"ttl":"120"')
     expect(await cli.exited).toBe(0)
     expect(cli.stderr()).toContain('SIGTERM: draining')
+  })
+
+  it('runs --workers processes on one port and drains them all on SIGTERM', async () => {
+    const cli = runCli({ ...ENV, NTS_PORT: String(await freePort()) }, ['--workers', '2'])
+    const url = await cli.ready
+    await expect.poll(() => cli.stderr().match(/listening on/g)?.length).toBe(2)
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        fetch(url + PATH, { method: 'POST', headers: { authorization: basic(SID, TOKEN) } }),
+      ),
+    )
+    expect(answers.map((answer) => answer.status)).toEqual(Array(20).fill(201))
+    cli.child.kill('SIGTERM')
+    expect(await cli.exited).toBe(0)
+  })
+
+  it('refuses a bad worker count, naming it', async () => {
+    const cli = runCli({ ...ENV, NTS_WORKERS: 'many' })
+    expect(await cli.exited).toBe(2)
+    expect(cli.stderr()).toContain('NTS_WORKERS must be an integer from 1 to 256')
   })
 
   it('runs in development mode with no configuration, reusing its credentials', async () => {

@@ -42,6 +42,18 @@ function readConfigFile(path: string): ConfigFile {
 }
 
 /**
+ * The configuration `serve` would use: the environment (or development mode's) and the
+ * config file. Throws {@link ConfigError} naming a bad setting.
+ */
+export function loadConfig(options: ServeOptions = {}) {
+  let env = options.env ?? process.env
+  if (isUnconfigured(env))
+    env = devEnv(env, devCredentials(env.NTS_DEV_FILE || DEV_FILE, options.logger))
+  const file = options.configFile ? readConfigFile(options.configFile) : options.config
+  return parseConfig(env, file)
+}
+
+/**
  * Starts the token server: the only place that reads the environment and listens.
  * Throws {@link ConfigError} before listening when a setting is bad.
  *

@@ -45,6 +45,7 @@ export const MAX_BODY_BYTES = 16 * 1024
 export const ICE_SERVERS_PATH = '/v1/ice-servers'
 const TOKENS = /^\/2010-04-01\/Accounts\/([^/]+)\/Tokens(?:\.json)?$/
 const FORM = 'application/x-www-form-urlencoded'
+const JSON_TYPE = 'application/json'
 const JSON_HEADERS = {
   'content-type': 'application/json; charset=utf-8',
   'cache-control': 'no-store',
@@ -63,7 +64,11 @@ export function errorResponse(error: TwilioError, log?: PlainResponse['log']): P
 
 /** Media type without parameters, lower-cased: `Text/Plain; charset=x` -> `text/plain`. */
 export const mediaType = (header: string | undefined) =>
-  header?.split(';', 1)[0]!.trim().toLowerCase() ?? ''
+  header === undefined
+    ? ''
+    : header === FORM || header === JSON_TYPE
+      ? header // the common case, without allocations
+      : header.split(';', 1)[0]!.trim().toLowerCase()
 
 /**
  * Validates a requested TTL in seconds: an integer from 1 to `max`, `max` when absent.
@@ -98,6 +103,7 @@ export function checkRegion(name: string, value: unknown, regions: Map<string, s
  */
 export function createTokenService(config: Config, options: ServiceOptions = {}) {
   const mint = createMinter({ ...config, now: options.now })
+  const noParams = new URLSearchParams()
   const authenticate = createAuthenticator(config.accounts)
   const iceServers = createIceServersEndpoint({
     secrets: config.secrets,
@@ -116,7 +122,7 @@ export function createTokenService(config: Config, options: ServiceOptions = {})
     const type = mediaType(request.header('content-type'))
     if (type !== FORM && (type !== '' || request.body.trim() !== ''))
       throw unsupportedMediaType(FORM)
-    const form = new URLSearchParams(request.body)
+    const form = request.body === '' ? noParams : new URLSearchParams(request.body)
     const ttl = checkTtl('Ttl', form.get('Ttl'), config.maxTtl)
     const region = checkRegion('Region', form.get('Region'), config.regions)
     return json(201, mint(accountSid, ttl, region), { account: accountSid, region })

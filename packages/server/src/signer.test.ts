@@ -9,9 +9,7 @@ describe('createSigner', () => {
   it('matches node:crypto on random keys and messages of every length up to 200', () => {
     for (let length = 0; length <= 200; length++) {
       const secret = randomBytes(1 + (length % 90)).toString('base64')
-      const message = randomBytes(length)
-        .toString('latin1')
-        .replace(/[^\x00-\x7f]/g, 'x')
+      const message = String.fromCharCode(...randomBytes(length).map((byte) => byte & 0x7f))
       expect(createSigner(secret)(message)).toBe(reference(secret, message))
     }
   })

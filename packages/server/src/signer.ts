@@ -122,10 +122,9 @@ export function createSigner(secret: string): (message: string) => string {
   const ipad = padState(key, 0x36)
   const opad = padState(key, 0x5c)
   return (message) => {
-    if (!/^[\x00-\x7f]*$/.test(message))
-      return createHmac('sha1', secret).update(message).digest('base64')
     inner.set(ipad)
-    finish(inner, 64, message, message.length)
+    if (!finish(inner, 64, message, message.length))
+      return createHmac('sha1', secret).update(message).digest('base64')
     for (let i = 0; i < 5; i++) {
       digestBytes[i * 4] = inner[i]! >>> 24
       digestBytes[i * 4 + 1] = inner[i]! >>> 16
