@@ -4,6 +4,7 @@ import { TwilioError } from './errors.ts'
 import { type IceServersHandlerOptions, createIceServersHandler } from './iceServers.ts'
 import { silentLogger } from './logger.ts'
 import { type RunningServer, serve } from './serve.ts'
+import { clientKey } from './service.ts'
 import type { TwilioToken } from './types.ts'
 import { ENV } from '../test/fixtures.ts'
 
@@ -190,6 +191,21 @@ describe('rate limit', () => {
   it('lets every request through without a limit (the control)', async () => {
     const handler = handlerWith()
     for (let i = 0; i < 10; i++) expect((await post(handler)).status).toBe(201)
+  })
+})
+
+describe('clientKey', () => {
+  it.each([
+    ['127.0.0.1', '127.0.0.1'],
+    ['::ffff:192.0.2.7', '192.0.2.7'],
+    ['2001:db8:1:2:3:4:5:6', '2001:db8:1:2::/64'],
+    ['2001:db8:1:2::9', '2001:db8:1:2::/64'],
+    ['2001:0db8:0001:0002:ffff::1', '2001:db8:1:2::/64'],
+    ['2001:db8::1', '2001:db8:0:0::/64'],
+    ['::1', '0:0:0:0::/64'],
+    [undefined, 'shared'],
+  ])('keys %s as %s', (ip, key) => {
+    expect(clientKey(ip)).toBe(key)
   })
 })
 

@@ -41,6 +41,30 @@ export interface ServiceOptions {
 /** The largest request body accepted, in bytes. */
 export const MAX_BODY_BYTES = 16 * 1024
 
+/**
+ * The rate-limit key of a client address: IPv4 as is, IPv6 by its /64, the block one
+ * subscriber gets (per-address keys would let one client rotate past the limit).
+ */
+export function clientKey(ip: string | undefined): string {
+  if (!ip) return 'shared'
+  if (ip.startsWith('::ffff:')) return ip.slice(7)
+  if (!ip.includes(':')) return ip
+  const [head = '', tail = ''] = ip.split('::')
+  const left = head ? head.split(':') : []
+  const right = tail ? tail.split(':') : []
+  const groups = [
+    ...left,
+    ...Array(Math.max(0, 8 - left.length - right.length)).fill('0'),
+    ...right,
+  ]
+  return (
+    groups
+      .slice(0, 4)
+      .map((group) => group.replace(/^0+(?=.)/, ''))
+      .join(':') + '::/64'
+  )
+}
+
 /** The browser endpoint's path on the standalone server. */
 export const ICE_SERVERS_PATH = '/v1/ice-servers'
 const TOKENS = /^\/2010-04-01\/Accounts\/([^/]+)\/Tokens(?:\.json)?$/
@@ -113,7 +137,7 @@ export function createTokenService(config: Config, options: ServiceOptions = {})
     allowedOrigins: config.allowedOrigins,
     rateLimit: config.rateLimit,
     // Standalone, the socket's address is the client: forwarded headers could be forged.
-    rateLimitKey: (request) => request.ip ?? 'shared',
+    rateLimitKey: (request) => clientKey(request.ip),
     now: options.now,
   })
 
