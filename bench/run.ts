@@ -18,7 +18,7 @@ const { values } = parseArgs({
 const quick = values.quick!
 const workers = Number(values.workers)
 const connections = Number(values.connections)
-const memoryTokens = quick ? 100_000 : 1_000_000
+const memoryTokens = quick ? 50_000 : 1_000_000
 
 const root = new URL('..', import.meta.url).pathname
 const cli = join(root, 'packages/server/dist/cli.js')
@@ -188,7 +188,7 @@ const serverEnv = {
 }
 
 const rounds = quick ? 2 : 5
-const perRound = quick ? 2 : 4
+const perRound = quick ? 1 : 4
 console.log(
   `bench: ${useWrk ? 'wrk' : 'autocannon'}, ${connections} connections, ${rounds} rounds of ${perRound} s per target, interleaved${quick ? ' (quick)' : ''}, ${workers} worker(s)\n`,
 )
@@ -237,17 +237,17 @@ await Promise.all([nts, baselineServer, peerServer].map((server) => stop(server.
 // Memory, on a fresh server doing nothing else: RSS after the first 10,000 tokens, then
 // after a million (100,000 with --quick).
 const fresh = await start(cli, serverEnv)
-let tokensTotal = 0
-for (let i = 0; i < 50; i++)
-  tokensTotal += (
-    await Promise.all(
-      Array.from({ length: 200 }, () =>
-        fetch(fresh.url + TOKENS_PATH, { method: 'POST', headers: FORM, body: 'Ttl=3600' }).then(
-          (r) => r.text(),
-        ),
-      ),
-    )
-  ).length
+// exactly 10,000 tokens, over the same 50 connections as the load that follows
+const { default: autocannonRun } = await import('autocannon')
+const first = await autocannonRun({
+  url: fresh.url + TOKENS_PATH,
+  method: 'POST',
+  headers: FORM,
+  body: 'Ttl=3600',
+  connections,
+  amount: 10_000,
+})
+let tokensTotal = first.requests.sent
 const rssStart = rssMb(fresh.child.pid!)
 while (tokensTotal < memoryTokens) {
   const seconds = Math.min(10, Math.ceil((memoryTokens - tokensTotal) / 25_000))
