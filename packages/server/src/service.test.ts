@@ -27,8 +27,9 @@ function post(
   headers: Record<string, string> = {},
   path = PATH,
   method = 'POST',
+  to = handler,
 ) {
-  return handler(
+  return to(
     new Request(`http://nts.test${path}`, {
       method,
       body,
@@ -134,17 +135,7 @@ describe('POST /2010-04-01/Accounts/{AccountSid}/Tokens.json', () => {
 
   it('lowers the range and the default with NTS_MAX_TTL', async () => {
     const lowered = handlerFor({ NTS_MAX_TTL: '600' })
-    const request = (body: string) =>
-      lowered(
-        new Request(`http://nts.test${PATH}`, {
-          method: 'POST',
-          body,
-          headers: {
-            authorization: basic(SID, TOKEN),
-            'content-type': 'application/x-www-form-urlencoded',
-          },
-        }),
-      )
+    const request = (body: string) => post(body, {}, PATH, 'POST', lowered)
     expect(((await (await request('')).json()) as TwilioToken).ttl).toBe('600')
     const body = await expectError(await request('Ttl=601'), 400, 20001)
     expect(body.message).toContain('from 1 to 600')
@@ -156,17 +147,7 @@ describe('regions', () => {
     {},
     { regions: { frankfurt: ['turn:frankfurt.turn.example.com:3478'] } },
   )
-  const request = (body: string) =>
-    regional(
-      new Request(`http://nts.test${PATH}`, {
-        method: 'POST',
-        body,
-        headers: {
-          authorization: basic(SID, TOKEN),
-          'content-type': 'application/x-www-form-urlencoded',
-        },
-      }),
-    )
+  const request = (body: string) => post(body, {}, PATH, 'POST', regional)
 
   it('pins the answer to a region', async () => {
     const token = (await (await request('Region=frankfurt')).json()) as TwilioToken
