@@ -193,6 +193,28 @@ console.log(
   `bench: ${useWrk ? 'wrk' : 'autocannon'}, ${connections} connections, ${rounds} rounds of ${perRound} s per target, interleaved${quick ? ' (quick)' : ''}, ${workers} worker(s)\n`,
 )
 
+// Memory first, on a fresh server with the machine otherwise idle: RSS after the first 10,000 tokens, then
+// after a million (100,000 with --quick).
+const fresh = await start(cli, serverEnv)
+// exactly 10,000 tokens, over the same 50 connections as the load that follows
+const { default: autocannonRun } = await import('autocannon')
+const first = await autocannonRun({
+  url: fresh.url + TOKENS_PATH,
+  method: 'POST',
+  headers: FORM,
+  body: 'Ttl=3600',
+  connections,
+  amount: 10_000,
+})
+let tokensTotal = first.requests.sent
+const rssStart = rssMb(fresh.child.pid!)
+while (tokensTotal < memoryTokens) {
+  const seconds = Math.min(10, Math.ceil((memoryTokens - tokensTotal) / 25_000))
+  tokensTotal += (await load(fresh.url + TOKENS_PATH, FORM, 'Ttl=3600', seconds)).requests
+}
+const rssEnd = rssMb(fresh.child.pid!)
+await stop(fresh.child)
+
 // All servers run side by side, each idle while another is measured; the targets take
 // turns in rounds, so a slow moment of the machine hits them all alike.
 const nts = await start(cli, serverEnv)
@@ -233,28 +255,6 @@ for (let round = 0; round < rounds; round++)
     runs[name as keyof typeof targets].push(result)
   }
 await Promise.all([nts, baselineServer, peerServer].map((server) => stop(server.child)))
-
-// Memory, on a fresh server doing nothing else: RSS after the first 10,000 tokens, then
-// after a million (100,000 with --quick).
-const fresh = await start(cli, serverEnv)
-// exactly 10,000 tokens, over the same 50 connections as the load that follows
-const { default: autocannonRun } = await import('autocannon')
-const first = await autocannonRun({
-  url: fresh.url + TOKENS_PATH,
-  method: 'POST',
-  headers: FORM,
-  body: 'Ttl=3600',
-  connections,
-  amount: 10_000,
-})
-let tokensTotal = first.requests.sent
-const rssStart = rssMb(fresh.child.pid!)
-while (tokensTotal < memoryTokens) {
-  const seconds = Math.min(10, Math.ceil((memoryTokens - tokensTotal) / 25_000))
-  tokensTotal += (await load(fresh.url + TOKENS_PATH, FORM, 'Ttl=3600', seconds)).requests
-}
-const rssEnd = rssMb(fresh.child.pid!)
-await stop(fresh.child)
 
 const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!
 const summary = (list: Load[]): Load => ({

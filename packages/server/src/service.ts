@@ -95,7 +95,7 @@ export const mediaType = (header: string | undefined) =>
       : header.split(';', 1)[0]!.trim().toLowerCase()
 
 /**
- * Validates a requested TTL in seconds: an integer from 1 to `max`, `max` when absent.
+ * Validates a requested TTL in seconds: an integer from 1 to `max`; `fallback` (at most `max`) when absent.
  * `name` is the field as the caller spelled it (`Ttl` or `ttl`).
  */
 export function checkTtl(name: string, value: unknown, max: number, fallback = max): number {
