@@ -36,6 +36,13 @@ describe('parseConfig', () => {
     expect(testConfig({ NTS_RATE_LIMIT: '5/s' }).rateLimit).toEqual({ points: 5, duration: 1 })
   })
 
+  it('accepts an auth token given as its SHA-256', () => {
+    const hex = hashToken(TOKEN).toString('hex')
+    const config = parseConfig({ NTS_ACCOUNTS: `${SID}:sha256:${hex}`, NTS_TURN_SECRETS: 's' })
+    expect(config.accounts.get(SID)).toEqual(hashToken(TOKEN))
+    expect(configError({ NTS_ACCOUNTS: `${SID}:sha256:abc` }).variable).toBe('NTS_ACCOUNTS')
+  })
+
   it('has sensible defaults', () => {
     const config = parseConfig({ NTS_ACCOUNTS: `${SID}:${TOKEN}`, NTS_TURN_SECRETS: 's' })
     expect(config).toMatchObject({

@@ -80,7 +80,10 @@ function integer(
   return +value
 }
 
-/** Parses `AC…:token,AC…:token`. Errors name the variable and the position, never the token. */
+/**
+ * Parses `AC…:token,AC…:sha256:<hex>`: each account's auth token, or its SHA-256 in hex.
+ * Errors name the variable and the position, never the token.
+ */
 export function parseAccounts(name: string, value: string): Map<string, Buffer> {
   const accounts = new Map<string, Buffer>()
   list(value).forEach((pair, index) => {
@@ -91,7 +94,14 @@ export function parseAccounts(name: string, value: string): Map<string, Buffer> 
       throw new ConfigError(name, `entry ${index + 1}: AccountSid must match ^AC[0-9a-fA-F]{32}$`)
     if (!token) throw new ConfigError(name, `entry ${index + 1} (${sid}): auth token is missing`)
     if (accounts.has(sid)) throw new ConfigError(name, `entry ${index + 1}: ${sid} appears twice`)
-    accounts.set(sid, hashToken(token))
+    // `sha256:<hex>` keeps the token itself out of the configuration
+    const hashed = /^sha256:([0-9a-fA-F]{64})$/.exec(token)
+    if (token.startsWith('sha256:') && !hashed)
+      throw new ConfigError(
+        name,
+        `entry ${index + 1} (${sid}): sha256: must be followed by 64 hex digits`,
+      )
+    accounts.set(sid, hashed ? Buffer.from(hashed[1]!, 'hex') : hashToken(token))
   })
   if (accounts.size === 0)
     throw new ConfigError(name, 'must list at least one AccountSid:AuthToken')

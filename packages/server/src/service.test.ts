@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto'
+import { createHash, createHmac } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import type { TwilioToken } from './types.ts'
 import { createTokenService } from './service.ts'
@@ -188,6 +188,14 @@ describe('authentication', () => {
       401,
       20003,
     )
+  })
+
+  it('accepts the token of an account configured by its SHA-256', async () => {
+    const hex = createHash('sha256').update(TOKEN).digest('hex')
+    const hashed = handlerFor({ NTS_ACCOUNTS: `${SID}:sha256:${hex}` })
+    expect((await post('', {}, PATH, 'POST', hashed)).status).toBe(201)
+    const wrong = await post('', { authorization: basic(SID, hex) }, PATH, 'POST', hashed)
+    expect(wrong.status).toBe(401) // the hash itself is not a password
   })
 
   it('accepts the other configured account on its own path', async () => {
