@@ -69,6 +69,9 @@ function primary(workers: number, options: ServeOptions) {
     for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM')
     return (await codes).every((code) => code === 0)
   })
+  process.on('SIGHUP', () => {
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGHUP')
+  })
   for (let i = 0; i < workers; i++) fork()
 }
 
@@ -96,6 +99,7 @@ async function main() {
     if (workers > 1 && cluster.isPrimary) return primary(workers, options)
     const running = await serve(options)
     onStopSignal(() => running.close().then(() => true))
+    process.on('SIGHUP', () => running.reload())
   } catch (error) {
     if (error instanceof ConfigError || (error as NodeJS.ErrnoException).code === 'EADDRINUSE')
       fail((error as Error).message)

@@ -216,4 +216,5 @@ export function parseConfig(env: Env, file?: ConfigFile): Config {
 }
 
 /** True when none of the variables that make a production configuration is set. */
-export const isUnconfigured = (env: Env) => !env.NTS_ACCOUNTS && !env.NTS_TURN_SECRETS
+export const isUnconfigured = (env: Env) =>
+  !env.NTS_ACCOUNTS && !env.NTS_TURN_SECRETS && !env.NTS_ACCOUNTS_FILE && !env.NTS_TURN_SECRETS_FILE

@@ -1,10 +1,12 @@
 import { request as httpRequest } from 'node:http'
 import { connect } from 'node:net'
-import { mkdtempSync, readFileSync, statSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createLogger } from './logger.ts'
+import { sign } from './tokens.ts'
 import { type RunningServer, serve } from './serve.ts'
 import type { TwilioToken } from './types.ts'
 import { ENV, SECRETS, SID, TOKEN, basic } from '../test/fixtures.ts'
@@ -133,6 +135,68 @@ describe('the nts-server process', () => {
     expect(answer).toContain('"ttl":"120"')
     expect(await cli.exited).toBe(0)
     expect(cli.stderr()).toContain('SIGTERM: draining')
+  })
+
+  it('reads secrets from files, and on SIGHUP rotates them without a restart', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nts-secrets-'))
+    const accounts = join(dir, 'accounts')
+    const secrets = join(dir, 'turn-secrets')
+    writeFileSync(accounts, `# one account per line\n${SID}:${TOKEN}\n`)
+    writeFileSync(secrets, 'first-secret\n')
+    const cli = runCli({
+      NTS_PORT: '0',
+      NTS_ACCOUNTS_FILE: accounts,
+      NTS_TURN_SECRETS_FILE: secrets,
+    })
+    const url = await cli.ready
+    const mint = async (token: string) => {
+      const response = await fetch(url + PATH, {
+        method: 'POST',
+        headers: { authorization: basic(SID, token) },
+      })
+      return {
+        status: response.status,
+        token: response.status === 201 ? ((await response.json()) as TwilioToken) : undefined,
+      }
+    }
+    const before = (await mint(TOKEN)).token!
+    expect(before.password).toBe(sign('first-secret', before.username))
+
+    const newToken = 'rotated-auth-token'
+    writeFileSync(
+      accounts,
+      `${SID}:sha256:${createHash('sha256').update(newToken).digest('hex')}\n`,
+    )
+    writeFileSync(secrets, 'second-secret\nfirst-secret\n')
+    cli.child.kill('SIGHUP')
+    await expect.poll(() => cli.stderr()).toContain('reloaded: 1 account(s), 2 TURN secret(s)')
+    expect((await mint(TOKEN)).status).toBe(401)
+    const after = (await mint(newToken)).token!
+    expect(after.password).toBe(sign('second-secret', after.username))
+
+    writeFileSync(secrets, '# emptied by mistake\n')
+    cli.child.kill('SIGHUP')
+    await expect
+      .poll(() => cli.stderr())
+      .toContain('reload refused, keeping the running configuration: NTS_TURN_SECRETS_FILE')
+    const kept = (await mint(newToken)).token!
+    expect(kept.password).toBe(sign('second-secret', kept.username))
+    for (const secret of ['first-secret', 'second-secret', TOKEN, newToken])
+      expect(cli.stderr()).not.toContain(secret)
+    cli.child.kill('SIGTERM')
+    expect(await cli.exited).toBe(0)
+  })
+
+  it('refuses a secret both in the environment and in a file, or an unreadable file', async () => {
+    const both = runCli({ ...ENV, NTS_ACCOUNTS_FILE: '/etc/hostname' })
+    expect(await both.exited).toBe(1)
+    expect(both.stderr()).toContain('NTS_ACCOUNTS_FILE and NTS_ACCOUNTS are both set: use one')
+    const missing = runCli({
+      NTS_ACCOUNTS: ENV.NTS_ACCOUNTS,
+      NTS_TURN_SECRETS_FILE: '/nonexistent/secrets',
+    })
+    expect(await missing.exited).toBe(1)
+    expect(missing.stderr()).toContain('NTS_TURN_SECRETS_FILE cannot be read: ENOENT')
   })
 
   it('runs --workers processes on one port and drains them all on SIGTERM', async () => {

@@ -23,6 +23,8 @@ export interface RunningServer {
   url: string
   /** Stops accepting, answers every request already accepted, then resolves. */
   close(): Promise<void>
+  /** Reads the configuration and secrets again (what SIGHUP does); false when they are bad. */
+  reload(): boolean
 }
 
 function readConfigFile(path: string): ConfigFile {
@@ -46,11 +48,48 @@ function readConfigFile(path: string): ConfigFile {
  * config file. Throws {@link ConfigError} naming a bad setting.
  */
 export function loadConfig(options: ServeOptions = {}) {
-  let env = options.env ?? process.env
+  let env = { ...(options.env ?? process.env) }
+  for (const name of SECRET_FILES) env = readSecretFile(env, name)
   if (isUnconfigured(env))
     env = devEnv(env, devCredentials(env.NTS_DEV_FILE || DEV_FILE, options.logger))
   const file = options.configFile ? readConfigFile(options.configFile) : options.config
-  return parseConfig(env, file)
+  try {
+    return parseConfig(env, file)
+  } catch (error) {
+    // a value read from NTS_X_FILE is reported under that name
+    const fromFile = error instanceof ConfigError && env[`${error.variable}_FILE`]
+    if (fromFile)
+      throw new ConfigError(
+        `${error.variable}_FILE`,
+        error.message.slice(error.variable.length + 1),
+      )
+    throw error
+  }
+}
+
+/** Secrets that may come from a file instead of the environment (`NTS_ACCOUNTS_FILE`, …). */
+const SECRET_FILES = ['NTS_ACCOUNTS', 'NTS_TURN_SECRETS'] as const
+
+function readSecretFile(env: Env, name: (typeof SECRET_FILES)[number]): Env {
+  const path = env[`${name}_FILE`]
+  if (!path) return env
+  if (env[name]) throw new ConfigError(`${name}_FILE`, `and ${name} are both set: use one`)
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch (error) {
+    throw new ConfigError(
+      `${name}_FILE`,
+      `cannot be read: ${(error as NodeJS.ErrnoException).code}`,
+    )
+  }
+  // one entry per line or comma-separated, # comments allowed
+  const entries = text
+    .split('\n')
+    .map((line) => line.replace(/#.*/, '').trim())
+    .filter(Boolean)
+    .join(',')
+  return { ...env, [name]: entries }
 }
 
 /**
@@ -63,20 +102,18 @@ export function loadConfig(options: ServeOptions = {}) {
  * ```
  */
 export async function serve(options: ServeOptions = {}): Promise<RunningServer> {
-  let env = options.env ?? process.env
-  // NTS_LOG=off silences the request log, not start-up and faults
+  const env = options.env ?? process.env
+  // NTS_LOG=off silences the request log (and skips building its entries), not start-up and faults
   const logger = options.logger ?? {
     ...createLogger(),
-    ...(env.NTS_LOG === 'off' && { request() {} }),
+    ...(env.NTS_LOG === 'off' && { request: undefined }),
   }
-  if (isUnconfigured(env)) env = devEnv(env, devCredentials(env.NTS_DEV_FILE || DEV_FILE, logger))
-  const file = options.configFile ? readConfigFile(options.configFile) : options.config
-  const config = parseConfig(env, file)
+  const config = loadConfig({ ...options, env, logger })
 
-  const service = createTokenService(config)
+  let service = createTokenService(config)
   const server = createServer(
     { requestTimeout: 10_000, headersTimeout: 5_000, keepAliveTimeout: 5_000 },
-    createNodeListener(service, logger),
+    createNodeListener({ handle: (request) => service.handle(request) }, logger),
   )
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
@@ -97,5 +134,21 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
       const idle = setInterval(() => server.closeIdleConnections(), 50)
       server.closeIdleConnections()
     })
-  return { server, url, close }
+  // SIGHUP: secrets and settings read anew (rotation without a restart); a bad new
+  // configuration is refused and the running one kept. Address and port stay as they are.
+  const reload = () => {
+    try {
+      const next = loadConfig({ ...options, env: options.env ?? process.env, logger })
+      service = createTokenService(next)
+      logger.info(
+        `reloaded: ${next.accounts.size} account(s), ${next.secrets.length} TURN secret(s)`,
+      )
+      return true
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error
+      logger.info(`reload refused, keeping the running configuration: ${error.message}`)
+      return false
+    }
+  }
+  return { server, url, close, reload }
 }

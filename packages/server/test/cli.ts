@@ -2,7 +2,7 @@ import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
 const CLI = fileURLToPath(new URL('../src/cli.ts', import.meta.url))
-const TSX = fileURLToPath(new URL('../../../node_modules/.bin/tsx', import.meta.url))
+const TSX_LOADER = import.meta.resolve('tsx')
 
 export interface CliProcess {
   child: ChildProcessWithoutNullStreams
@@ -15,7 +15,8 @@ export interface CliProcess {
 
 /** Runs `nts-server` as its own process, with exactly the given environment. */
 export function runCli(env: Record<string, string | undefined>, args: string[] = []): CliProcess {
-  const child = spawn(TSX, [CLI, ...args], {
+  // node with tsx's loader, not the tsx wrapper: signals (SIGHUP too) reach the server itself
+  const child = spawn(process.execPath, ['--import', TSX_LOADER, CLI, ...args], {
     env: { PATH: process.env.PATH, ...env } as NodeJS.ProcessEnv,
   })
   // never outlive the test process, even when a test times out

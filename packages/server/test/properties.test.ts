@@ -8,7 +8,9 @@ import { ENV, SECRETS, SID, TOKEN, basic, testConfig } from './fixtures.ts'
 
 // Property-based: whatever arrives, the answer is a 2xx or a 4xx with a JSON error that
 // names no secret, and no exception escapes.
-const handler = toWebHandler(createTokenService(testConfig({ NTS_ALLOWED_ORIGINS: '*', NTS_RATE_LIMIT: '1000000/s' })).handle)
+const handler = toWebHandler(
+  createTokenService(testConfig({ NTS_ALLOWED_ORIGINS: '*', NTS_RATE_LIMIT: '1000000/s' })).handle,
+)
 const PATH = `/2010-04-01/Accounts/${SID}/Tokens.json`
 const RUNS = { numRuns: 300 }
 
