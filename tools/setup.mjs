@@ -16,6 +16,7 @@ const debian = {
   turnserver: 'coturn',
   turnutils_uclient: 'coturn',
   chromium: 'chromium',
+  'redis-server': 'redis-server',
 }
 
 function run(command, args) {

@@ -35,6 +35,8 @@ export interface Config {
   allowedOrigins: string[]
   /** Browser endpoint: `points` requests per client per `duration` seconds. */
   rateLimit: RateLimit
+  /** Where the rate limit is kept so replicas share it (`NTS_REDIS_URL`); in memory when absent. */
+  redisUrl?: string | undefined
 }
 
 export interface RateLimit {
@@ -164,6 +166,19 @@ export function parseRateLimit(name: string, value: string): RateLimit {
   return { points: +match[1]!, duration: count * unit }
 }
 
+function parseRedisUrl(name: string, value: string | undefined) {
+  if (!value) return undefined
+  let url: URL | undefined
+  try {
+    url = new URL(value)
+  } catch {
+    // reported below
+  }
+  if (!url || (url.protocol !== 'redis:' && url.protocol !== 'rediss:') || !url.hostname)
+    throw new ConfigError(name, 'must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379')
+  return value
+}
+
 function parseOrigins(name: string, value: string): string[] {
   const origins = list(value)
   for (const origin of origins) {
@@ -212,6 +227,7 @@ export function parseConfig(env: Env, file?: ConfigFile): Config {
     maxTtl: integer('NTS_MAX_TTL', env.NTS_MAX_TTL, 1, MAX_TTL, MAX_TTL),
     allowedOrigins: parseOrigins('NTS_ALLOWED_ORIGINS', env.NTS_ALLOWED_ORIGINS ?? ''),
     rateLimit: parseRateLimit('NTS_RATE_LIMIT', env.NTS_RATE_LIMIT || '30/min'),
+    redisUrl: parseRedisUrl('NTS_REDIS_URL', env.NTS_REDIS_URL),
   }
 }
 

@@ -45,6 +45,11 @@ export interface IceServersHandlerOptions {
    * @default the first address of `X-Forwarded-For`, else `X-Real-IP`, else one shared key
    */
   rateLimitKey?: (request: PlainRequest) => string
+  /**
+   * Called when the limiter fails (its store is unreachable); the request gets a 503.
+   * @default nothing
+   */
+  onLimiterError?: (error: unknown) => void
   /** @default 86400 */
   maxTtl?: number
   /** TTL when the request names none. @default 3600 */
@@ -138,7 +143,13 @@ export function createIceServersEndpoint(options: IceServersHandlerOptions) {
     try {
       await limiter.consume(key(request))
     } catch (error) {
-      if (!(error instanceof RateLimiterRes)) throw error
+      if (!(error instanceof RateLimiterRes)) {
+        // The limiter's store (Redis) is unreachable: fail closed, never mint unlimited.
+        options.onLimiterError?.(error)
+        throw new TwilioError(503, 20503, 'Rate limit store unavailable: try again shortly', {
+          headers: { 'retry-after': '5' },
+        })
+      }
       const seconds = Math.max(1, Math.ceil(error.msBeforeNext / 1000))
       throw new TwilioError(429, 20429, `Too many requests: retry in ${seconds} s`, {
         headers: { 'retry-after': String(seconds) },

@@ -1,7 +1,11 @@
+import { once } from 'node:events'
 import { readFileSync } from 'node:fs'
+import { setTimeout } from 'node:timers/promises'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { type ConfigFile, type Env, isUnconfigured, parseConfig } from './config.ts'
+import { Redis } from 'ioredis'
+import { RateLimiterRedis } from 'rate-limiter-flexible'
+import { type Config, type ConfigFile, type Env, isUnconfigured, parseConfig } from './config.ts'
 import { DEV_FILE, devCredentials, devEnv } from './dev.ts'
 import { ConfigError } from './errors.ts'
 import { type Logger, createLogger } from './logger.ts'
@@ -41,6 +45,33 @@ function readConfigFile(path: string): ConfigFile {
   } catch {
     throw new ConfigError('--config', `${path} is not a JSON object`)
   }
+}
+
+/**
+ * With `NTS_REDIS_URL`, the browser endpoint's limit lives in Redis (rate-limiter-flexible,
+ * atomic), so replicas enforce one limit together. Commands fail at once while Redis is
+ * down (no offline queue): the endpoint then answers 503, and ioredis reconnects by itself.
+ */
+function sharedLimiter(config: Config, logger: Logger) {
+  if (!config.redisUrl) return undefined
+  const redis = new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 })
+  let reported = 0
+  const onError = (error: unknown) => {
+    // one line per 10 s at most, without the URL (it may hold a password)
+    if (Date.now() - reported < 10_000) return
+    reported = Date.now()
+    logger.info(
+      `rate limit store unreachable, refusing /v1/ice-servers with 503: ${(error as Error)?.name}`,
+    )
+  }
+  redis.on('error', onError)
+  const limiter = new RateLimiterRedis({
+    storeClient: redis,
+    keyPrefix: 'nts-rate',
+    points: config.rateLimit.points,
+    duration: config.rateLimit.duration,
+  })
+  return { redis, limiter, onError }
 }
 
 /**
@@ -110,7 +141,11 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
   }
   const config = loadConfig({ ...options, env, logger })
 
-  let service = createTokenService(config)
+  const shared = sharedLimiter(config, logger)
+  // give Redis a moment to connect, so the first requests are not refused for nothing
+  if (shared) await Promise.race([once(shared.redis, 'ready'), setTimeout(3000, undefined, { ref: false })])
+  const serviceOptions = { limiter: shared?.limiter, onLimiterError: shared?.onError }
+  let service = createTokenService(config, serviceOptions)
   const server = createServer(
     { requestTimeout: 10_000, headersTimeout: 5_000, keepAliveTimeout: 5_000 },
     createNodeListener({ handle: (request) => service.handle(request) }, logger),
@@ -127,6 +162,7 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
     new Promise<void>((resolve) => {
       server.close(() => {
         clearInterval(idle)
+        shared?.redis.disconnect()
         logger.flush()
         resolve()
       })
@@ -139,7 +175,7 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
   const reload = () => {
     try {
       const next = loadConfig({ ...options, env: options.env ?? process.env, logger })
-      service = createTokenService(next)
+      service = createTokenService(next, serviceOptions)
       logger.info(
         `reloaded: ${next.accounts.size} account(s), ${next.secrets.length} TURN secret(s)`,
       )

@@ -8,7 +8,7 @@ import {
   notSupported,
   unsupportedMediaType,
 } from './errors.ts'
-import { createIceServersEndpoint } from './iceServers.ts'
+import { type Limiter, createIceServersEndpoint } from './iceServers.ts'
 import { createMinter } from './minter.ts'
 
 /** A request reduced to what the service reads; built by the Node and the Web adapters. */
@@ -36,6 +36,10 @@ export interface PlainResponse {
 export interface ServiceOptions {
   /** Clock in milliseconds; injectable for tests. */
   now?: () => number
+  /** The browser endpoint's limiter (e.g. `RateLimiterRedis`); `config.rateLimit` in memory by default. */
+  limiter?: Limiter
+  /** Told when the limiter's store fails. */
+  onLimiterError?: (error: unknown) => void
 }
 
 /** The largest request body accepted, in bytes. */
@@ -135,7 +139,8 @@ export function createTokenService(config: Config, options: ServiceOptions = {})
     maxTtl: config.maxTtl,
     accountSid: config.accounts.keys().next().value,
     allowedOrigins: config.allowedOrigins,
-    rateLimit: config.rateLimit,
+    rateLimit: options.limiter ?? config.rateLimit,
+    onLimiterError: options.onLimiterError,
     // Standalone, the socket's address is the client: forwarded headers could be forged.
     rateLimitKey: (request) => clientKey(request.ip),
     now: options.now,
