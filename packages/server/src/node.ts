@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { TwilioError, tooLarge } from './errors.ts'
 import type { Logger } from './logger.ts'
+import type { Metrics } from './metrics.ts'
 import type { PlainRequest, PlainResponse, TokenService } from './service.ts'
 import { MAX_BODY_BYTES, errorResponse } from './service.ts'
 
@@ -39,7 +40,7 @@ class Exchange implements PlainRequest {
     const url = req.url ?? '/'
     const query = url.indexOf('?')
     this.path = query === -1 ? url : url.slice(0, query)
-    this.started = listener.logger.request ? performance.now() : 0
+    this.started = listener.logger.request || listener.metrics ? performance.now() : 0
   }
 
   get ip() {
@@ -58,6 +59,15 @@ class Exchange implements PlainRequest {
   send(response: PlainResponse) {
     this.res.writeHead(response.status, response.headers)
     this.res.end(this.method === 'HEAD' ? undefined : response.body)
+    const { metrics } = this.listener
+    if (metrics) {
+      const route = this.path.startsWith('/2010-04-01/')
+        ? 'tokens'
+        : this.path === '/v1/ice-servers'
+          ? 'ice-servers'
+          : 'other'
+      metrics.observe(response, route, (performance.now() - this.started) / 1000)
+    }
     this.listener.logger.request?.({
       method: this.method,
       path: this.path.slice(0, 200),
@@ -105,6 +115,7 @@ interface Listener {
   service: Pick<TokenService, 'handle'>
   logger: Logger
   maxBodyBytes: number
+  metrics?: Metrics | undefined
 }
 
 const EXCHANGE = Symbol('nts.exchange')
@@ -140,9 +151,10 @@ function onError(this: Tagged) {
 export function createNodeListener(
   service: Pick<TokenService, 'handle'>,
   logger: Logger,
-  maxBodyBytes = MAX_BODY_BYTES,
+  options: { maxBodyBytes?: number; metrics?: Metrics } = {},
 ) {
-  const listener: Listener = { service, logger, maxBodyBytes }
+  const { maxBodyBytes = MAX_BODY_BYTES, metrics } = options
+  const listener: Listener = { service, logger, maxBodyBytes, metrics }
   return (req: IncomingMessage, res: ServerResponse) => {
     const exchange = new Exchange(req, res, listener)
     if (Number(req.headers['content-length']) > maxBodyBytes) return exchange.refuseBody()

@@ -92,6 +92,34 @@ describe('over a real socket', () => {
     expect(answer).toMatch(/^HTTP\/1.1 413 /)
   })
 
+  it('serves Prometheus metrics: tokens per account and region, refusals by reason, latency', async () => {
+    const before = await (await fetch(running.url + '/metrics')).text()
+    const count = (text: string, line: string) =>
+      Number(new RegExp(`^${line.replace(/[{}"|]/g, '\\$&')} (\\d+)`, 'm').exec(text)?.[1] ?? 0)
+    const issued = `nts_tokens_issued_total{account="${SID}",region="global"}`
+    await post('Ttl=60')
+    await post('Ttl=60')
+    await post('Ttl=0')
+    await post('', basic(SID, 'wrong'))
+    const response = await fetch(running.url + '/metrics')
+    expect(response.headers.get('content-type')).toContain('text/plain')
+    const text = await response.text()
+    expect(count(text, issued) - count(before, issued)).toBe(2)
+    expect(
+      count(text, 'nts_refusals_total{reason="invalid"}') -
+        count(before, 'nts_refusals_total{reason="invalid"}'),
+    ).toBe(1)
+    expect(
+      count(text, 'nts_refusals_total{reason="auth"}') -
+        count(before, 'nts_refusals_total{reason="auth"}'),
+    ).toBe(1)
+    expect(
+      count(text, 'nts_request_duration_seconds_count{route="tokens"}'),
+    ).toBeGreaterThanOrEqual(4)
+    expect(text).toContain('nodejs_heap_size_used_bytes')
+    for (const secret of SECRETS) expect(text).not.toContain(secret)
+  })
+
   it('answers HEAD /healthz without a body', async () => {
     const response = await fetch(running.url + '/healthz', { method: 'HEAD' })
     expect(response.status).toBe(200)

@@ -9,6 +9,7 @@ import { type Config, type ConfigFile, type Env, isUnconfigured, parseConfig } f
 import { DEV_FILE, devCredentials, devEnv } from './dev.ts'
 import { ConfigError } from './errors.ts'
 import { type Logger, createLogger } from './logger.ts'
+import { createMetrics } from './metrics.ts'
 import { createNodeListener } from './node.ts'
 import { createTokenService } from './service.ts'
 
@@ -143,12 +144,27 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
 
   const shared = sharedLimiter(config, logger)
   // give Redis a moment to connect, so the first requests are not refused for nothing
-  if (shared) await Promise.race([once(shared.redis, 'ready'), setTimeout(3000, undefined, { ref: false })])
+  if (shared)
+    await Promise.race([once(shared.redis, 'ready'), setTimeout(3000, undefined, { ref: false })])
   const serviceOptions = { limiter: shared?.limiter, onLimiterError: shared?.onError }
   let service = createTokenService(config, serviceOptions)
+  const metrics = createMetrics()
   const server = createServer(
     { requestTimeout: 10_000, headersTimeout: 5_000, keepAliveTimeout: 5_000 },
-    createNodeListener({ handle: (request) => service.handle(request) }, logger),
+    createNodeListener(
+      {
+        handle: (request) =>
+          request.path === '/metrics' && request.method === 'GET'
+            ? metrics.text().then((body) => ({
+                status: 200,
+                headers: { 'content-type': metrics.contentType },
+                body,
+              }))
+            : service.handle(request),
+      },
+      logger,
+      { metrics },
+    ),
   )
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
