@@ -57,6 +57,9 @@ class Exchange implements PlainRequest {
   }
 
   send(response: PlainResponse) {
+    // draining: the client learns to reconnect (and is refused) instead of having its next
+    // request on this connection cut off
+    if (this.listener.draining.value) this.res.setHeader('connection', 'close')
     this.res.writeHead(response.status, response.headers)
     this.res.end(this.method === 'HEAD' ? undefined : response.body)
     const { metrics } = this.listener
@@ -116,6 +119,7 @@ interface Listener {
   logger: Logger
   maxBodyBytes: number
   metrics?: Metrics | undefined
+  draining: { value: boolean }
 }
 
 const EXCHANGE = Symbol('nts.exchange')
@@ -151,10 +155,10 @@ function onError(this: Tagged) {
 export function createNodeListener(
   service: Pick<TokenService, 'handle'>,
   logger: Logger,
-  options: { maxBodyBytes?: number; metrics?: Metrics } = {},
+  options: { maxBodyBytes?: number; metrics?: Metrics; draining?: { value: boolean } } = {},
 ) {
-  const { maxBodyBytes = MAX_BODY_BYTES, metrics } = options
-  const listener: Listener = { service, logger, maxBodyBytes, metrics }
+  const { maxBodyBytes = MAX_BODY_BYTES, metrics, draining = { value: false } } = options
+  const listener: Listener = { service, logger, maxBodyBytes, metrics, draining }
   return (req: IncomingMessage, res: ServerResponse) => {
     const exchange = new Exchange(req, res, listener)
     if (Number(req.headers['content-length']) > maxBodyBytes) return exchange.refuseBody()

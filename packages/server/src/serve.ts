@@ -2,7 +2,7 @@ import { once } from 'node:events'
 import { readFileSync } from 'node:fs'
 import { setTimeout } from 'node:timers/promises'
 import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { type AddressInfo, Server as NetServer } from 'node:net'
 import { Redis } from 'ioredis'
 import { RateLimiterRedis } from 'rate-limiter-flexible'
 import { type Config, type ConfigFile, type Env, isUnconfigured, parseConfig } from './config.ts'
@@ -149,6 +149,7 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
   const serviceOptions = { limiter: shared?.limiter, onLimiterError: shared?.onError }
   let service = createTokenService(config, serviceOptions)
   const metrics = createMetrics()
+  const draining = { value: false }
   const server = createServer(
     { requestTimeout: 10_000, headersTimeout: 5_000, keepAliveTimeout: 5_000 },
     createNodeListener(
@@ -163,7 +164,7 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
             : service.handle(request),
       },
       logger,
-      { metrics },
+      { metrics, draining },
     ),
   )
   await new Promise<void>((resolve, reject) => {
@@ -176,16 +177,23 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
 
   const close = () =>
     new Promise<void>((resolve) => {
-      server.close(() => {
+      draining.value = true
+      // Stop listening without http.Server.close()'s immediate cut of idle keep-alive
+      // connections: a client may be sending on one right now. Busy connections get
+      // `Connection: close` on their next answer; idle ones are closed after a grace.
+      let idle: NodeJS.Timeout | undefined
+      NetServer.prototype.close.call(server, () => {
         clearInterval(idle)
         shared?.redis.disconnect()
         logger.flush()
         resolve()
       })
-      // Keep-alive sockets become idle once their last response is written.
-      const idle = setInterval(() => server.closeIdleConnections(), 50)
-      server.closeIdleConnections()
+      setTimeout(1000, undefined, { ref: false }).then(() => {
+        server.closeIdleConnections()
+        idle = setInterval(() => server.closeIdleConnections(), 100)
+      })
     })
+
   // SIGHUP: secrets and settings read anew (rotation without a restart); a bad new
   // configuration is refused and the running one kept. Address and port stay as they are.
   const reload = () => {
