@@ -1,5 +1,5 @@
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible'
-import { DEFAULT_REGION, MAX_TTL } from './config.ts'
+import { DEFAULT_ICE_URLS, DEFAULT_REGION, MAX_TTL } from './config.ts'
 import { TwilioError, invalidParameter, notSupported, unsupportedMediaType } from './errors.ts'
 import { createMinter } from './minter.ts'
 import type { PlainRequest, PlainResponse } from './service.ts'
@@ -106,11 +106,7 @@ export function createIceServersEndpoint(options: IceServersHandlerOptions) {
     throw new TypeError(
       'createIceServersHandler: options.secrets must hold at least one non-empty secret',
     )
-  const urls = options.iceUrls ?? [
-    'stun:127.0.0.1:3478',
-    'turn:127.0.0.1:3478?transport=udp',
-    'turn:127.0.0.1:3478?transport=tcp',
-  ]
+  const urls = options.iceUrls ?? DEFAULT_ICE_URLS
   const regions = new Map(Array.isArray(urls) ? [[DEFAULT_REGION, urls]] : Object.entries(urls))
   if (!regions.has(DEFAULT_REGION))
     throw new TypeError('createIceServersHandler: options.iceUrls must include a "global" region')

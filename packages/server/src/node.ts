@@ -3,7 +3,7 @@ import { TwilioError, tooLarge } from './errors.ts'
 import type { Logger } from './logger.ts'
 import type { Metrics } from './metrics.ts'
 import type { PlainRequest, PlainResponse, TokenService } from './service.ts'
-import { MAX_BODY_BYTES, errorResponse } from './service.ts'
+import { ICE_SERVERS_PATH, MAX_BODY_BYTES, errorResponse } from './service.ts'
 
 const INTERNAL = JSON.stringify(new TwilioError(500, 20500, 'Internal Server Error'))
 
@@ -66,7 +66,7 @@ class Exchange implements PlainRequest {
     if (metrics) {
       const route = this.path.startsWith('/2010-04-01/')
         ? 'tokens'
-        : this.path === '/v1/ice-servers'
+        : this.path === ICE_SERVERS_PATH
           ? 'ice-servers'
           : 'other'
       metrics.observe(response, route, (performance.now() - this.started) / 1000)

@@ -84,8 +84,8 @@ export function json(status: number, body: string, log?: PlainResponse['log']): 
   return { status, headers: JSON_HEADERS, body, log }
 }
 
-export function errorResponse(error: TwilioError, log?: PlainResponse['log']): PlainResponse {
-  const response = json(error.status, JSON.stringify(error), { ...log, code: error.code })
+export function errorResponse(error: TwilioError): PlainResponse {
+  const response = json(error.status, JSON.stringify(error), { code: error.code })
   if (error.headers) response.headers = { ...JSON_HEADERS, ...error.headers }
   return response
 }
