@@ -8,7 +8,7 @@ import { isUnconfigured } from './config.ts'
 import { DEV_FILE, devCredentials, devEnv } from './dev.ts'
 import { ConfigError } from './errors.ts'
 import { createLogger } from './logger.ts'
-import { type ServeOptions, loadConfig, serve } from './serve.ts'
+import { type RunningServer, type ServeOptions, loadConfig, serve } from './serve.ts'
 
 const USAGE = `Usage: nts-server [--config FILE] [--workers N]
 
@@ -97,9 +97,14 @@ async function main() {
   const options: ServeOptions = { configFile: args.config }
   try {
     if (workers > 1 && cluster.isPrimary) return primary(workers, options)
-    const running = await serve(options)
-    onStopSignal(() => running.close().then(() => true))
-    process.on('SIGHUP', () => running.reload())
+    // handlers first: a SIGTERM that lands while the server starts must still drain, not kill
+    const started: { server?: RunningServer } = {}
+    onStopSignal(async () => {
+      await started.server?.close()
+      return true
+    })
+    process.on('SIGHUP', () => started.server?.reload())
+    started.server = await serve(options)
   } catch (error) {
     if (error instanceof ConfigError || (error as NodeJS.ErrnoException).code === 'EADDRINUSE')
       fail((error as Error).message)
